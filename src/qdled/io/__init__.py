@@ -1,0 +1,1 @@
+"""File formats: stack and recipe files (TOML), the paper's numbers, measurement readers, safe writers."""

@@ -1,0 +1,56 @@
+"""Atomic, non-clobbering writes of output files and directories."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from qdled.errors import InputError
+
+
+def check_new_file(path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Refuse to overwrite an existing file unless ``force``; return the path."""
+    p = Path(path)
+    if p.exists() and not force:
+        raise InputError(f"{p} exists; pass --force to overwrite it")
+    if p.exists() and p.is_dir():
+        raise InputError(f"{p} is a directory, expected a file path")
+    return p
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it over ``path``.
+
+    An exception inside the block leaves any previous file untouched and removes the
+    temporary file. ``force`` is needed to replace an existing file.
+    """
+    target = check_new_file(path, force=force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(path: str | os.PathLike, text: str, *, force: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_path`)."""
+    with atomic_path(path, force=force) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def save_figure(fig, path: str | os.PathLike, *, force: bool = False, dpi: int = 150) -> Path:
+    """Save a matplotlib figure atomically, format from the file suffix."""
+    p = Path(path)
+    with atomic_path(p, force=force) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=p.suffix.lstrip(".") or "png", bbox_inches="tight")
+    return p

@@ -1,0 +1,231 @@
+"""LED stack files: TOML validated with pydantic, layers listed from the substrate side up.
+
+A stack file names a thick ``substrate`` (incoherent, light leaves through it into
+``outside``; or ``coherent = true`` for a semi-infinite coherent half-space), the medium
+``top`` above the last layer, the thin ``layers`` (each a built-in material or a constant
+``n``/``k``, a ``thickness_nm``, and exactly one with ``emitter = true``) and the emitter's
+dipole orientation and position. Unknown keys are rejected. The paper's device is built in
+(:func:`default_stack`); see ``qdled/data/stacks/li2024.toml``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qdled.errors import InputError
+from qdled.io._toml import dumps, load_toml, parse_model
+
+_CFG = ConfigDict(extra="forbid", frozen=True)
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Optical(BaseModel):
+    """Either a built-in ``material`` or a constant complex index ``n + i k``."""
+
+    model_config = _CFG
+    material: str | None = None
+    n: Finite | None = Field(default=None, gt=0)
+    k: Finite | None = Field(default=None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _k_defaults_to_zero(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("n") is not None and data.get("k") is None:
+            data = {**data, "k": 0.0}
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        from qdled.materials import MATERIALS
+
+        if self.material is not None:
+            if self.n is not None or self.k is not None:
+                raise ValueError("give either material or n/k, not both")
+            if self.material not in MATERIALS:
+                raise ValueError(f"unknown material {self.material!r}; known: {', '.join(MATERIALS)}")
+        elif self.n is None:
+            raise ValueError("give a material or a refractive index n")
+        return self
+
+    def index(self, wavelength_nm) -> np.ndarray:
+        """Complex refractive index at ``wavelength_nm`` [nm] (shape of the input)."""
+        from qdled.materials import refractive_index
+
+        if self.material is not None:
+            return refractive_index(self.material, wavelength_nm)
+        wl = np.asarray(wavelength_nm, dtype=float)
+        return np.full(wl.shape, complex(self.n, self.k))
+
+    def _describe(self) -> dict[str, Any]:
+        if self.material is not None:
+            return {"material": self.material}
+        return {"n": self.n, "k": self.k}
+
+
+class Medium(_Optical):
+    """A semi-infinite medium (``outside``, ``top``) or the thick ``substrate``."""
+
+    coherent: bool = False
+
+
+class Layer(_Optical):
+    """A thin, coherent layer."""
+
+    name: str = Field(min_length=1)
+    thickness_nm: Finite = Field(gt=0)
+    emitter: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _no_dot(cls, v: str) -> str:
+        if "." in v:
+            raise ValueError(f"layer name {v!r} must not contain '.'")
+        return v
+
+
+class Emitter(BaseModel):
+    """Dipole orientation and emission zone of the emitting layer."""
+
+    model_config = _CFG
+    horizontal_fraction: Finite = Field(default=2.0 / 3.0, ge=0, le=1)
+    position: Union[Literal["uniform"], Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = "uniform"
+
+
+def _medium(v: Any) -> Any:
+    return {"material": v} if isinstance(v, str) else v
+
+
+class Stack(BaseModel):
+    """An LED stack from the substrate side up (see the module docstring)."""
+
+    model_config = _CFG
+    name: str = "stack"
+    description: str = ""
+    substrate: Medium = Medium(material="glass")
+    outside: Medium = Medium(material="air")
+    top: Medium = Medium(material="air")
+    layers: tuple[Layer, ...] = Field(min_length=1)
+    emitter: Emitter = Emitter()
+
+    _coerce = field_validator("substrate", "outside", "top", mode="before")(classmethod(lambda cls, v: _medium(v)))
+
+    @model_validator(mode="after")
+    def _checks(self):
+        names = [layer.name for layer in self.layers]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"layer names must be unique, repeated: {sorted(dup)}")
+        n_emit = sum(layer.emitter for layer in self.layers)
+        if n_emit != 1:
+            raise ValueError(f"exactly one layer must have emitter = true, found {n_emit}")
+        if self.outside.coherent or self.top.coherent:
+            raise ValueError("only the substrate takes coherent = true")
+        return self
+
+    # --- derived quantities -------------------------------------------------------------
+    @property
+    def emitter_index(self) -> int:
+        """Index of the emitting layer in :attr:`layers`."""
+        return next(i for i, layer in enumerate(self.layers) if layer.emitter)
+
+    @property
+    def thicknesses_nm(self) -> np.ndarray:
+        """Layer thicknesses [nm], substrate side first."""
+        return np.array([layer.thickness_nm for layer in self.layers])
+
+    def layer(self, name: str) -> Layer:
+        """The layer called ``name``."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise InputError(f"no layer named {name!r}; layers: {', '.join(x.name for x in self.layers)}")
+
+    def layer_indices(self, wavelength_nm) -> np.ndarray:
+        """Complex indices, shape (n_wavelength, n_layers), for 1-d ``wavelength_nm`` [nm]."""
+        wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
+        return np.stack([layer.index(wl) for layer in self.layers], axis=-1)
+
+    # --- edits -------------------------------------------------------------------------------
+    def with_values(self, values: dict[str, Any]) -> "Stack":
+        """A new validated stack with ``{"LAYER.field": value}`` changed.
+
+        Fields: ``thickness_nm``, ``n``, ``k`` (setting ``n`` or ``k`` of a layer made of a
+        built-in material replaces it with a constant index, ``k`` = 0 unless given), and
+        ``emitter.horizontal_fraction`` / ``emitter.position``.
+        """
+        data = self.model_dump(exclude_none=True)
+        layers = {layer["name"]: layer for layer in data["layers"]}
+        for key, value in values.items():
+            target, _, field = key.rpartition(".")
+            if target == "emitter" and field in ("horizontal_fraction", "position"):
+                data["emitter"][field] = value
+                continue
+            if target not in layers:
+                raise InputError(f"{key!r}: no layer named {target!r}; layers: {', '.join(layers)}")
+            if field not in ("thickness_nm", "n", "k"):
+                raise InputError(f"{key!r}: can vary thickness_nm, n or k, not {field!r}")
+            layer = layers[target]
+            if field in ("n", "k") and "material" in layer:
+                if field == "k" and f"{target}.n" not in values:
+                    raise InputError(f"{key!r}: layer {target!r} is a built-in material; vary {target}.n with its k")
+                del layer["material"]
+                layer.setdefault("k", 0.0)
+            layer[field] = float(value)
+        return parse_model(Stack, data, "stack")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict in the file's layout (round-trips through :func:`stack_from_dict`)."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.description:
+            out["description"] = self.description
+        for key in ("substrate", "outside", "top"):
+            med: Medium = getattr(self, key)
+            d = med._describe()
+            if med.coherent:
+                d["coherent"] = True
+            out[key] = d["material"] if list(d) == ["material"] else d
+        out["emitter"] = self.emitter.model_dump()
+        out["layers"] = []
+        for layer in self.layers:
+            d = {"name": layer.name, **layer._describe(), "thickness_nm": layer.thickness_nm}
+            if layer.emitter:
+                d["emitter"] = True
+            out["layers"].append(d)
+        return out
+
+    def to_toml(self) -> str:
+        """The stack as TOML text."""
+        return dumps(self.to_dict())
+
+
+def stack_from_dict(data: dict[str, Any], source: str = "stack") -> Stack:
+    """Validate a dict as a :class:`Stack` (errors name the field)."""
+    return parse_model(Stack, data, source)
+
+
+BUILTIN_STACKS = ("li2024",)
+
+
+def load_stack(path: str | Path | None = None) -> Stack:
+    """Load a stack file, or a built-in stack by name (``None`` -> the paper's ``li2024``)."""
+    if path is None or str(path) in BUILTIN_STACKS:
+        name = "li2024" if path is None else str(path)
+        text = resources.files("qdled.data").joinpath(f"stacks/{name}.toml").read_text(encoding="utf-8")
+        import tomllib
+
+        return stack_from_dict(tomllib.loads(text), f"built-in stack {name}")
+    return stack_from_dict(load_toml(path), str(path))
+
+
+def default_stack() -> Stack:
+    """The paper's device: ITO/PEDOT:PSS/PTAA/CsPbI3 QDs/TmPyPB/PO-T2T/LiF/Al on glass."""
+    return load_stack(None)
+
+
+__all__ = ["Stack", "Layer", "Medium", "Emitter", "load_stack", "default_stack", "stack_from_dict", "BUILTIN_STACKS"]
