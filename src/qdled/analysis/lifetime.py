@@ -1,0 +1,216 @@
+"""Operational-lifetime trace -> T50/T95, stretched-exponential fit, luminance scaling.
+
+* ``T50``/``T95``: first time the **smoothed** luminance (Savitzky-Golay, window ~2 % of
+  the points) falls to 50 %/95 % of the initial luminance ``L0``, linearly interpolated
+  between samples; NaN if not reached. Unless given, ``L0`` is the stretched-exponential
+  fit's value at the first time: it uses the whole trace, so it is far less noisy than the
+  first reading (which matters for T95, a 5 % drop).
+* Stretched exponential ``L(t) = L0 exp(-(t/tau)^beta)`` fitted with lmfit; its
+  ``T_x = tau (-ln x)^(1/beta)`` extrapolates when the trace stops early.
+* Acceleration law ``L0^n T = const``: ``T(L1) = T(L0) (L0/L1)^n`` with a given exponent or
+  one fitted (least squares in log-log) to T50 values measured at several ``L0``.
+
+References
+----------
+Féry, C. et al., Appl. Phys. Lett. 87, 213502 (2005) (stretched-exponential OLED decay,
+L0^n scaling).
+Li, Y. et al., Nat. Commun. 15, 5696 (2024): T50 = 729 min at L0 = 1000 cd/m^2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from qdled.errors import InputError, require_finite_positive
+
+__all__ = [
+    "LifetimeResult",
+    "first_crossing_h",
+    "scale_lifetime",
+    "fit_acceleration_exponent",
+    "analyze_lifetime",
+    "plot_lifetime",
+]
+
+
+def _smooth(y: np.ndarray) -> np.ndarray:
+    from scipy.signal import savgol_filter
+
+    w = max(5, (y.size // 50) | 1)
+    if y.size < 7 or w >= y.size:
+        return y.copy()
+    return savgol_filter(y, w, 2)
+
+
+def first_crossing_h(time_h, luminance, fraction: float, initial_luminance: float) -> float:
+    """First time (h) at which ``luminance`` falls to ``fraction * initial_luminance``,
+    linearly interpolated; NaN if never reached."""
+    t = np.asarray(time_h, float)
+    L = np.asarray(luminance, float)
+    target = fraction * initial_luminance
+    below = np.nonzero(L <= target)[0]
+    if below.size == 0:
+        return float("nan")
+    k = below[0]
+    if k == 0:
+        return float(t[0])
+    return float(t[k - 1] + (L[k - 1] - target) * (t[k] - t[k - 1]) / (L[k - 1] - L[k]))
+
+
+def scale_lifetime(lifetime_h: float, from_luminance_cd_m2: float, to_luminance_cd_m2: float, exponent: float) -> float:
+    """Convert a lifetime with the acceleration law ``L0^n T = const``:
+    ``T(L1) = T(L0) (L0/L1)^n``."""
+    l0 = require_finite_positive("from_luminance_cd_m2", from_luminance_cd_m2)
+    l1 = require_finite_positive("to_luminance_cd_m2", to_luminance_cd_m2)
+    n = require_finite_positive("exponent", exponent)
+    return float(lifetime_h * (l0 / l1) ** n)
+
+
+def fit_acceleration_exponent(initial_luminances_cd_m2, lifetimes_h) -> tuple[float, float]:
+    """Fit ``n`` (and its standard error) in ``L0^n T = const`` to lifetimes at several L0.
+
+    Needs at least two distinct L0; with exactly two the standard error is NaN.
+    """
+    L = np.asarray(initial_luminances_cd_m2, float)
+    T = np.asarray(lifetimes_h, float)
+    if L.size < 2 or L.shape != T.shape or np.unique(L).size < 2:
+        raise InputError("fitting the acceleration exponent needs lifetimes at >= 2 distinct initial luminances")
+    if (L <= 0).any() or (T <= 0).any() or not (np.isfinite(L).all() and np.isfinite(T).all()):
+        raise InputError("initial luminances and lifetimes must be finite and > 0 to fit the exponent")
+    x, y = np.log(L), np.log(T)
+    if L.size == 2:
+        return float(-(y[1] - y[0]) / (x[1] - x[0])), float("nan")
+    coef, cov = np.polyfit(x, y, 1, cov=True)
+    return float(-coef[0]), float(np.sqrt(cov[0, 0]))
+
+
+@dataclass(frozen=True)
+class LifetimeResult:
+    """Lifetime figures (hours, cd/m^2)."""
+
+    initial_luminance_cd_m2: float
+    t50_h: float
+    t95_h: float
+    tau_h: float
+    tau_stderr_h: float
+    beta: float
+    beta_stderr: float
+    t50_fit_h: float
+    t95_fit_h: float
+    target_luminance_cd_m2: float | None = None
+    exponent_n: float | None = None
+    exponent_stderr: float | None = None
+    t50_at_target_h: float | None = None
+    t95_at_target_h: float | None = None
+    curves: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("curves")
+        return d
+
+
+def analyze_lifetime(
+    time_h,
+    luminance_cd_m2,
+    *,
+    initial_luminance_cd_m2: float | None = None,
+    to_luminance_cd_m2: float | None = None,
+    exponent: float | None = None,
+    exponent_stderr: float | None = None,
+) -> LifetimeResult:
+    """T50/T95 (first crossing of the smoothed trace), stretched-exponential fit and
+    optional conversion to ``to_luminance_cd_m2`` with ``exponent`` n.
+
+    The conversion uses the measured T50/T95 when reached, else the fitted ones.
+    """
+    import lmfit
+
+    t = np.asarray(time_h, float)
+    L = np.asarray(luminance_cd_m2, float)
+    if t.ndim != 1 or t.shape != L.shape or t.size < 3 or (np.diff(t) <= 0).any():
+        raise InputError("time_h must be 1-D, strictly increasing, same length as luminance_cd_m2 (>= 3 points)")
+    if (L < 0).any():
+        raise InputError("luminance_cd_m2 must be >= 0")
+    Ls = _smooth(L)
+    tt = t - t[0]
+    span = tt[-1]
+    t50_guess = first_crossing_h(tt, Ls, 0.5, Ls[0])
+    params = lmfit.Parameters()
+    params.add("L0", value=max(float(Ls[0]), 1e-12), min=0.0)
+    guess = t50_guess if np.isfinite(t50_guess) else 2 * span
+    params.add("tau", value=max(guess / np.log(2), span / 100), min=span / 1e4)
+    params.add("beta", value=0.8, min=0.05, max=3.0)
+
+    def resid(p):
+        return p["L0"].value * np.exp(-((tt / p["tau"].value) ** p["beta"].value)) - L
+
+    fit = lmfit.minimize(resid, params, method="leastsq")
+    tau, beta = fit.params["tau"].value, fit.params["beta"].value
+    if initial_luminance_cd_m2 is None:
+        L0 = float(fit.params["L0"].value)
+    else:
+        L0 = require_finite_positive("initial_luminance_cd_m2", initial_luminance_cd_m2)
+    if L0 <= 0:
+        raise InputError(f"initial luminance must be > 0, got {L0:g}")
+    t50 = first_crossing_h(t, Ls, 0.5, L0)
+    t95 = first_crossing_h(t, Ls, 0.95, L0)
+
+    def _err(name):
+        s = fit.params[name].stderr
+        return float(s) if s is not None else float("nan")
+
+    t50_fit = float(t[0] + tau * np.log(2) ** (1 / beta))
+    t95_fit = float(t[0] + tau * (-np.log(0.95)) ** (1 / beta))
+    conv = {}
+    if to_luminance_cd_m2 is not None:
+        if exponent is None:
+            raise InputError("converting to another luminance needs an exponent n (given or fitted)")
+        base50 = t50 if np.isfinite(t50) else t50_fit
+        base95 = t95 if np.isfinite(t95) else t95_fit
+        conv = {
+            "target_luminance_cd_m2": float(to_luminance_cd_m2),
+            "exponent_n": float(exponent),
+            "exponent_stderr": exponent_stderr,
+            "t50_at_target_h": scale_lifetime(base50, L0, to_luminance_cd_m2, exponent),
+            "t95_at_target_h": scale_lifetime(base95, L0, to_luminance_cd_m2, exponent),
+        }
+    return LifetimeResult(
+        initial_luminance_cd_m2=L0,
+        t50_h=t50,
+        t95_h=t95,
+        tau_h=float(tau),
+        tau_stderr_h=_err("tau"),
+        beta=float(beta),
+        beta_stderr=_err("beta"),
+        t50_fit_h=t50_fit,
+        t95_fit_h=t95_fit,
+        curves={"time_h": t, "luminance_cd_m2": L, "smoothed": Ls, "fit": resid(fit.params) + L},
+        **conv,
+    )
+
+
+def plot_lifetime(result: LifetimeResult):
+    """Figure: normalised luminance vs time with smoothing, fit, T95 and T50."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    c = result.curves
+    L0 = result.initial_luminance_cd_m2
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(c["time_h"], c["luminance_cd_m2"] / L0, ".", ms=2, color="0.6", label="data")
+    ax.plot(c["time_h"], c["smoothed"] / L0, "k-", label="smoothed")
+    ax.plot(c["time_h"], c["fit"] / L0, "r--", label=f"stretched exp, beta = {result.beta:.2f}")
+    for frac, tx in ((0.5, result.t50_h), (0.95, result.t95_h)):
+        ax.axhline(frac, color="0.8", ls=":")
+        if np.isfinite(tx):
+            ax.axvline(tx, color="b", ls=":")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel(f"L / L0 (L0 = {L0:.0f} cd m$^{{-2}}$)")
+    ax.legend()
+    fig.tight_layout()
+    return fig

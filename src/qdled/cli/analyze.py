@@ -1,0 +1,262 @@
+"""``qdled analyze KIND FILE``: a lab's measurement file -> figures of merit (table or JSON, optional plot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
+
+analyze_app = typer.Typer(
+    help="Analyse a lab's measurement file (spectrum, jvl, trpl, tauc, lifetime, tem, batch).",
+    no_args_is_help=True,
+)
+
+FileArg = typer.Argument(..., help="Measurement file (canonical CSV or a supported instrument export).")
+
+
+def _check_plot(plot: Optional[Path], force: bool) -> None:
+    if plot is not None:
+        from qdled.io.atomic import check_new_file
+
+        check_new_file(plot, force=force)
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    """Scalars of a nested result dict for the table (lists of dicts numbered, arrays skipped)."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            continue
+        if isinstance(v, (list, tuple)):
+            if v and isinstance(v[0], dict):
+                for i, item in enumerate(v, 1):
+                    out.update(_flat(item, f"{prefix}{k}[{i}]."))
+            continue
+        out[prefix + k] = v
+    return out
+
+
+def _emit(title: str, result, as_json: bool, fig_fn, plot: Optional[Path], force: bool, extra: dict | None = None) -> None:
+    from qdled.cli._common import print_json, print_table, save_plot
+
+    if plot is not None:
+        import matplotlib.pyplot as plt
+
+        fig = fig_fn(result)
+        try:
+            save_plot(fig, plot, force)
+        finally:
+            plt.close(fig)
+    d = result.to_dict()
+    if extra:
+        d.update(extra)
+    if as_json:
+        print_json(d)
+    else:
+        print_table(title, _flat(d))
+
+
+@analyze_app.command("spectrum")
+def spectrum_cmd(
+    file: Path = FileArg,
+    white_point: str = typer.Option("E", "--white-point", help="White point for dominant wavelength/purity: E or D65."),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """Peak, FWHM, centroid, CIE 1931 xy / 1976 u'v', dominant wavelength, purity, distance to Rec.2020 red."""
+    from qdled.analysis.spectrum import analyze_spectrum, plot_spectrum
+    from qdled.io.measurements import read_spectrum
+
+    _check_plot(plot, force)
+    data, _ = read_spectrum(file)
+    wl, s = data["wavelength_nm"], data["intensity"]
+    result = analyze_spectrum(wl, s, white_point=white_point)
+    _emit(f"spectrum: {file.name}", result, json_, lambda r: plot_spectrum(wl, s, r), plot, force)
+
+
+@analyze_app.command("jvl")
+def jvl_cmd(
+    file: Path = FileArg,
+    spectrum: Path = typer.Option(..., "--spectrum", help="EL spectrum file (needed for EQE and luminance)."),
+    area_mm2: float = typer.Option(4.0, "--area-mm2", help="Active area in mm^2 (paper: 4)."),
+    distance_mm: Optional[float] = typer.Option(None, "--distance-mm", help="Photodiode distance on axis (mm)."),
+    detector_radius_mm: Optional[float] = typer.Option(None, "--detector-radius-mm", help="Photodiode active radius (mm)."),
+    responsivity_A_per_W: Optional[float] = typer.Option(
+        None, "--responsivity-A-per-W", help="Photodiode responsivity (A/W), constant over the EL band."
+    ),
+    responsivity: Optional[Path] = typer.Option(
+        None, "--responsivity", help="Responsivity file: wavelength_nm,responsivity_A_per_W."
+    ),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """EQE, luminance, cd/A, lm/W, turn-on voltage (at 1 cd/m^2); Lambertian emission assumed."""
+    from qdled.analysis.jvl import analyze_jvl, plot_jvl
+    from qdled.errors import InputError
+    from qdled.io.measurements import read_jvl, read_responsivity, read_spectrum
+
+    _check_plot(plot, force)
+    data, _ = read_jvl(file)
+    spec, _ = read_spectrum(spectrum)
+    kwargs = {}
+    if "luminance_cd_m2" in data:
+        kwargs["luminance_cd_m2"] = data["luminance_cd_m2"]
+    else:
+        if responsivity is not None and responsivity_A_per_W is not None:
+            raise InputError("give either --responsivity-A-per-W or --responsivity FILE, not both")
+        if responsivity is not None:
+            rdata, _ = read_responsivity(responsivity)
+            kwargs["responsivity_A_per_W"] = rdata["responsivity_A_per_W"]
+            kwargs["responsivity_wavelength_nm"] = rdata["wavelength_nm"]
+        elif responsivity_A_per_W is not None:
+            kwargs["responsivity_A_per_W"] = responsivity_A_per_W
+        if distance_mm is None or detector_radius_mm is None or "responsivity_A_per_W" not in kwargs:
+            raise InputError(
+                f"{file}: photocurrent data need --distance-mm, --detector-radius-mm and "
+                "--responsivity-A-per-W or --responsivity FILE"
+            )
+        kwargs.update(photocurrent_A=data["photocurrent_A"], distance_mm=distance_mm, detector_radius_mm=detector_radius_mm)
+    result = analyze_jvl(
+        data["voltage_V"], data["current_mA"], spec["wavelength_nm"], spec["intensity"], area_mm2=area_mm2, **kwargs
+    )
+    _emit(f"J-V-L: {file.name}", result, json_, plot_jvl, plot, force)
+
+
+@analyze_app.command("trpl")
+def trpl_cmd(
+    file: Path = FileArg,
+    components: int = typer.Option(2, "--components", help="Number of exponentials (1-4)."),
+    no_irf: bool = typer.Option(False, "--no-irf", help="Ignore an irf column and fit the tail only."),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """Multi-exponential TRPL fit (IRF reconvolution if the file has an irf column); Poisson weights."""
+    from qdled.analysis.trpl import fit_trpl, plot_trpl
+    from qdled.io.measurements import read_trpl
+
+    _check_plot(plot, force)
+    data, _ = read_trpl(file)
+    irf = None if no_irf else data.get("irf")
+    result = fit_trpl(data["time_ns"], data["counts"], irf=irf, n_components=components)
+    _emit(f"TRPL: {file.name}", result, json_, plot_trpl, plot, force)
+
+
+@analyze_app.command("tauc")
+def tauc_cmd(
+    file: Path = FileArg,
+    window_eV: float = typer.Option(0.15, "--window-eV", help="Energy span of candidate linear windows (eV)."),
+    min_r2: float = typer.Option(0.95, "--min-r2", help="Minimum R^2 of an accepted window."),
+    emin_eV: Optional[float] = typer.Option(None, "--emin-eV", help="Lower photon energy of the search range."),
+    emax_eV: Optional[float] = typer.Option(None, "--emax-eV", help="Upper photon energy of the search range."),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """Direct-gap Tauc plot ((A h nu)^2 vs h nu) with automatic linear region."""
+    from qdled.analysis.tauc import plot_tauc, tauc_bandgap
+    from qdled.errors import InputError
+    from qdled.io.measurements import read_absorbance
+
+    _check_plot(plot, force)
+    if (emin_eV is None) != (emax_eV is None):
+        raise InputError("give both --emin-eV and --emax-eV, or neither")
+    data, _ = read_absorbance(file)
+    rng = (emin_eV, emax_eV) if emin_eV is not None else None
+    result = tauc_bandgap(data["wavelength_nm"], data["absorbance"], window_eV=window_eV, min_r2=min_r2,
+                          energy_range_eV=rng)
+    _emit(f"Tauc: {file.name}", result, json_, plot_tauc, plot, force)
+
+
+@analyze_app.command("lifetime")
+def lifetime_cmd(
+    file: Path = FileArg,
+    to_luminance: Optional[float] = typer.Option(None, "--to-luminance", help="Convert T50/T95 to this L0 (cd/m^2)."),
+    exponent: Optional[float] = typer.Option(None, "--exponent", help="Acceleration exponent n in L0^n T = const."),
+    also: Optional[List[Path]] = typer.Option(
+        None, "--also", help="Further lifetime files at other L0 (repeatable); used to fit n when --exponent is absent."
+    ),
+    initial_luminance: Optional[float] = typer.Option(
+        None, "--initial-luminance", help="L0 in cd/m^2 (default: smoothed first value)."
+    ),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """T50/T95 (first crossing of the smoothed trace), stretched-exponential fit, L0^n T scaling."""
+    import numpy as np
+
+    from qdled.analysis.lifetime import analyze_lifetime, fit_acceleration_exponent, plot_lifetime
+    from qdled.errors import InputError
+    from qdled.io.measurements import read_lifetime
+
+    _check_plot(plot, force)
+    data, _ = read_lifetime(file)
+    n_err = None
+    if to_luminance is not None and exponent is None:
+        if not also:
+            raise InputError("--to-luminance needs --exponent n, or --also FILE(s) at other L0 to fit n")
+        base = analyze_lifetime(data["time_h"], data["luminance_cd_m2"], initial_luminance_cd_m2=initial_luminance)
+        l0s, t50s = [base.initial_luminance_cd_m2], [base.t50_h if np.isfinite(base.t50_h) else base.t50_fit_h]
+        for other in also:
+            d, _ = read_lifetime(other)
+            r = analyze_lifetime(d["time_h"], d["luminance_cd_m2"])
+            l0s.append(r.initial_luminance_cd_m2)
+            t50s.append(r.t50_h if np.isfinite(r.t50_h) else r.t50_fit_h)
+        exponent, n_err = fit_acceleration_exponent(l0s, t50s)
+    result = analyze_lifetime(
+        data["time_h"], data["luminance_cd_m2"], initial_luminance_cd_m2=initial_luminance,
+        to_luminance_cd_m2=to_luminance, exponent=exponent, exponent_stderr=n_err,
+    )
+    _emit(f"lifetime: {file.name}", result, json_, plot_lifetime, plot, force)
+
+
+@analyze_app.command("tem")
+def tem_cmd(
+    file: Path = FileArg,
+    nm_per_pixel: float = typer.Option(..., "--nm-per-pixel", help="Image scale (nm per pixel)."),
+    bright_particles: bool = typer.Option(False, "--bright-particles", help="Particles brighter than background (HAADF)."),
+    sigma_px: float = typer.Option(1.0, "--sigma-px", help="Gaussian smoothing before thresholding (px)."),
+    min_area_px: int = typer.Option(9, "--min-area-px", help="Smallest particle kept (px)."),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """Particle sizes (edge length = sqrt(projected area), cubes) from a TEM image; edge particles dropped."""
+    from qdled.analysis.tem import particle_sizes, plot_tem
+    from qdled.io.measurements import read_image
+
+    _check_plot(plot, force)
+    img, _ = read_image(file)
+    result = particle_sizes(img, nm_per_pixel, dark_particles=not bright_particles, sigma_px=sigma_px,
+                            min_area_px=min_area_px)
+    _emit(f"TEM: {file.name}", result, json_, plot_tem, plot, force)
+
+
+@analyze_app.command("batch")
+def batch_cmd(
+    file: Path = FileArg,
+    column: str = typer.Option("eqe_percent", "--column", help="Figure column to summarise."),
+    bins: Optional[int] = typer.Option(None, "--bins", help="Histogram bin count (default: numpy 'auto')."),
+    json_: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """Mean, sd, median, min, max, n and histogram of a figure over devices."""
+    from qdled.analysis.batch import batch_statistics, plot_batch
+    from qdled.io.measurements import read_batch
+
+    _check_plot(plot, force)
+    data, _ = read_batch(file, column=column)
+    result = batch_statistics(data[column], devices=data["device"], quantity=column, bins=bins or "auto")
+    _emit(f"batch: {file.name}", result, json_, plot_batch, plot, force)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``qdled analyze`` to the main app."""
+    app.add_typer(analyze_app, name="analyze")
