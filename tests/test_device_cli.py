@@ -1,0 +1,70 @@
+"""``qdled device`` command."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from qdled.cli.main import app
+
+runner = CliRunner()
+KEYS = {"peak_eqe", "max_luminance_cd_m2", "voltage_at_max_luminance_V", "turn_on_voltage_V", "el_peak_nm", "el_fwhm_nm",
+        "cie_x", "cie_y", "t50_min_at_1000_cd_m2", "calibrated", "calibrated_outputs", "predicted_outputs", "paper_comparison", "inputs"}
+
+
+def test_device_json_keys_and_values():
+    r = runner.invoke(app, ["device", "--json", "--eta-out", "0.274"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert KEYS <= set(d)
+    assert 0 < d["peak_eqe"] < 0.274
+    assert d["max_luminance_cd_m2"] == pytest.approx(4203, rel=0.01)  # calibrated (see CALIBRATED)
+    assert "calibration inputs" in d["inputs"]["optics_source"]
+    assert "peak_eqe" in d["predicted_outputs"] and "max_luminance_cd_m2" in d["calibrated_outputs"]
+    assert d["paper_comparison"]["cie_x"]["status"] == "input"  # the paper's EL was the input
+    assert d["paper_comparison"]["peak_eqe"]["status"] == "predicted"
+
+
+def test_device_control_recipe_and_plot(tmp_path):
+    png = tmp_path / "dev.png"
+    r = runner.invoke(app, ["device", "--recipe", "li2024-control", "--eta-out", "0.274", "--json", "--plot", str(png)])
+    assert r.exit_code == 0, r.output
+    assert png.stat().st_size > 10_000
+    d = json.loads(r.stdout)
+    assert d["device"] == "li2024-control"
+    t50 = d["paper_comparison"]["t50_min_at_500_cd_m2"]
+    assert t50["paper"] == 43.0 and t50["model"] == pytest.approx(43.0) and t50["status"] == "calibrated"
+    assert d["paper_comparison"]["peak_eqe"]["status"] == "calibrated"
+    # refuses to overwrite without --force
+    r = runner.invoke(app, ["device", "--eta-out", "0.274", "--plot", str(png)])
+    assert r.exit_code != 0
+
+
+def test_device_stack_thickness_enters(tmp_path):
+    from qdled.io.stack import default_stack
+
+    f = tmp_path / "thick.toml"
+    f.write_text(default_stack().with_values({"QD.thickness_nm": 60}).to_toml())
+    r = runner.invoke(app, ["device", str(f), "--eta-out", "0.274", "--json"])
+    assert r.exit_code == 0, r.output
+    # a thicker emitting layer needs more voltage for the same current -> lower luminance at 5.8 V
+    assert json.loads(r.stdout)["max_luminance_cd_m2"] < 4203
+
+
+def test_device_bad_recipe_is_input_error():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("qdled")
+    p = subprocess.run([str(exe), "device", "--recipe", "/nonexistent.toml", "--eta-out", "0.2"], capture_output=True, text=True)
+    assert p.returncode == 2 and p.stderr.startswith("qdled: error:")
+
+
+@pytest.mark.slow
+def test_device_with_optics():
+    r = runner.invoke(app, ["device", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["inputs"]["optics_source"].startswith("qdled.optics")
+    assert d["el_peak_nm"] == pytest.approx(628, abs=6)
