@@ -1,0 +1,331 @@
+"""Loss channels of a dipole in an LED stack: outcoupled, substrate, waveguide, plasmon, absorbed.
+
+Channels are defined by the effective index ``neff = u n_e`` of the emitted plane wave and
+by where its power ends up (flux differences of the transfer-matrix solution):
+
+* ``neff < n_outside`` (air cone): power reaching the thick incoherent substrate escapes
+  with intensity multiple reflections between the substrate/outside interface (``R_so``)
+  and the stack seen from the substrate (``R_ss``): ``T_so / (1 - R_so R_ss)``
+  -> **outcoupled**; the part sent back and absorbed by the layers -> **absorbed** (per
+  layer); light crossing the top medium -> **top**.
+* ``n_outside <= neff < n_substrate``: power entering the substrate is totally reflected
+  at its far side -> **substrate**.
+* layer absorption during the first pass for ``neff < n_substrate`` -> **absorbed**.
+* ``neff >= n_substrate``: the whole dissipated power is bound to the layers. It is split
+  per polarisation into **waveguide** (below the split) and **plasmon** (above: the
+  metal-bound TM mode and near-field losses). TM: the split is the minimum of the TM
+  spectrum between the highest-index TM peak (the surface plasmon, when a metal layer
+  exists) and the next TM peak below it (or the substrate light line). TE (no plasmon):
+  the split is the highest light line of the non-metal layers (evanescent everywhere
+  above it: lossy surface waves). Guided modes are thus classified by their effective
+  index against each other and the layers' light lines, not by ``u > 1`` (here the QD
+  index is the highest and all guided modes sit below it).
+
+A coherent (semi-infinite) substrate counts all power entering it as outcoupled.
+
+References
+----------
+.. [1] M. Furno et al., Phys. Rev. B 85, 115205 (2012) (channel definitions).
+.. [2] K. A. Neyts, J. Opt. Soc. Am. A 15, 962 (1998).
+.. [3] W. Brütting, J. Frischeisen, T. D. Schmidt, B. J. Scholz and C. Mayr, Phys. Status
+   Solidi A 210, 44 (2013) (loss channels of OLEDs, mode classification).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from qdled.optics.dipole import COMPONENTS, Geometry, dipole_fields
+from qdled.optics.quadrature import adaptive
+from qdled.optics.tmm import half_stack, net_flux, reflect_transmit
+
+CHANNELS = ("outcoupled", "substrate", "waveguide", "plasmon", "absorbed", "top")
+
+#: contour depth (fraction of the segment length) for the bound-mode region
+CONTOUR_ETA = 0.3
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A peak of K(u) beyond the substrate light line."""
+
+    wavelength_nm: float
+    n_eff: float
+    polarisation: str  # "TE" or "TM"
+    channel: str  # "waveguide" or "plasmon"
+
+
+@dataclass(frozen=True)
+class Emission:
+    """Position-averaged emission of one stack, per wavelength.
+
+    ``power[o][c]``: power of orientation ``o`` ("v", "h") into channel ``c``, in units of
+    the same dipole's power in the infinite emitter medium (sums over channels to
+    ``purcell[o]``); ``absorbed_by_layer[o]``: (n_layers, n_wl); ``error``: the quadrature's
+    convergence estimate (same units).
+    """
+
+    wavelength_nm: np.ndarray
+    purcell: dict
+    power: dict
+    absorbed_by_layer: dict
+    n_split_tm: np.ndarray
+    n_split_te: np.ndarray
+    modes: tuple = field(default_factory=tuple)
+    error: float = 0.0
+
+    def fractions(self, horizontal_fraction: float) -> dict:
+        """Channel fractions (n_wl,) of the total dissipated power for an orientation mix."""
+        h = horizontal_fraction
+        total = h * self.purcell["h"] + (1 - h) * self.purcell["v"]
+        return {c: (h * self.power["h"][c] + (1 - h) * self.power["v"][c]) / total for c in CHANNELS}
+
+
+def _is_metal(n) -> np.ndarray:
+    return np.real(np.asarray(n) ** 2) < 0
+
+
+def mode_scan(geom: Geometry, position_nm, weights, n_substrate, n_points: int = 800):
+    """K on a real neff grid beyond the substrate light line: (neff grid, K_TE, K_TM) averaged
+    over the emission zone (both (n_wl, n_points)).
+
+    Mode positions do not depend on the dipole position, only their weights: zones with
+    more than three planes are scanned at their first, middle and last plane.
+    """
+    pos = np.asarray(position_nm, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if len(pos) > 3:
+        pick = [0, len(pos) // 2, len(pos) - 1]
+        pos, w = pos[pick], np.full(3, 1 / 3)
+    ne = geom.n_emitter
+    lo = np.real(n_substrate)
+    hi = 1.02 * np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
+    hi = np.maximum(hi, 1.05 * lo)
+    s = np.linspace(0.0, 1.0, n_points + 2)[1:-1]
+    neff = lo[:, None] + (hi - lo)[:, None] * s[None, :]
+    f = dipole_fields(geom, neff / ne[:, None], pos, need_split=False).f
+    w = w[None, :, None]
+    te = np.sum(w * f["hs"].real, axis=1)
+    tm = np.sum(w * (f["v"].real + f["hp"].real), axis=1)
+    return neff, te, tm
+
+
+def classify_modes(geom: Geometry, position_nm, weights, n_substrate):
+    """Mode positions (peaks of K) and the waveguide/plasmon boundaries (n_wl,) for TM and TE.
+
+    Returns
+    -------
+    (n_split_tm, n_split_te, modes)
+    """
+    neff, te, tm = mode_scan(geom, position_nm, weights, n_substrate)
+    has_metal = bool(np.any(_is_metal(geom.n[:, 1:-1])))
+    n_dielectric = np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
+    split_tm = n_dielectric.copy()
+    modes = []
+    for i, wl in enumerate(geom.wavelength_nm):  # peak finding is per spectrum (cheap, 1-d)
+        tm_pk, _ = find_peaks(tm[i], prominence=0.02 * np.max(tm[i]))
+        te_pk, _ = find_peaks(te[i], prominence=0.02 * np.max(te[i]))
+        if has_metal and len(tm_pk):
+            spp = tm_pk[-1]
+            start = tm_pk[-2] if len(tm_pk) > 1 else 0
+            split_tm[i] = neff[i, start + int(np.argmin(tm[i, start : spp + 1]))]
+        for pol, pk, split in (("TE", te_pk, n_dielectric[i]), ("TM", tm_pk, split_tm[i])):
+            for p in pk:
+                ch = "plasmon" if neff[i, p] >= split else "waveguide"
+                modes.append(Mode(float(wl), float(neff[i, p]), pol, ch))
+    return split_tm, n_dielectric, tuple(modes)
+
+
+def _tail_max_u(geom: Geometry, position_nm, last):
+    """u up to which the near field is integrated.
+
+    Beyond every light line power is only dissipated by absorption, reached through
+    evanescent fields decaying as ``exp(-2 k0 n_e u d_abs)`` with ``d_abs`` the distance from
+    the nearest dipole plane to the nearest absorbing layer; integrate until that is 1e-13.
+    """
+    thick = geom.thickness_nm
+    e = geom.emitter
+    pos = np.asarray(position_nm, dtype=float)
+    lossy = np.any(np.imag(geom.n[:, 1:-1]) > 0, axis=0)  # per layer, any wavelength
+    lossy[e] = False
+    edges = np.concatenate([[0.0], np.cumsum(thick)])
+    z = edges[e] + pos
+    gaps = [np.min(np.maximum(edges[j] - z, z - edges[j + 1])) for j in range(len(thick)) if lossy[j]]
+    gaps += [np.min(z), np.min(edges[-1] - z)] if np.any(np.imag(geom.n[:, [0, -1]]) > 0) else []
+    d_abs = max(min(gaps), 1e-3) if gaps else 1e-3
+    k = 2 * np.pi / geom.wavelength_nm * geom.n_emitter
+    return np.clip(30.0 / (2 * k * d_abs), 2 * last, 400.0)
+
+
+def _drop_empty(a, b):
+    """Remove segment columns that have zero length in every row."""
+    keep = np.any(b > a, axis=0)
+    return a[:, keep], b[:, keep]
+
+
+def radiative_densities(geom: Geometry, u, position_nm, n_outside, substrate_coherent: bool = False) -> dict:
+    """Channel densities per unit u on the real axis inside the substrate light line.
+
+    Parameters
+    ----------
+    u : real array (n_wl, n_u), ``u < n_substrate / n_e``
+    n_outside : array (n_wl,)
+
+    Returns
+    -------
+    dict of (n_wl, n_pos, n_u): ``"{o}.{channel}"`` and ``"{o}.layer{j}"`` for orientations
+    ``o`` in ("v", "h"), and ``"comp.{c}.outcoupled"`` per component ("v", "hs", "hp") --
+    the outcoupled density per polarisation used by the far field.
+    """
+    wl = geom.wavelength_nm
+    n_wl, n_layers, e = len(wl), len(geom.thickness_nm), geom.emitter
+    pos = np.atleast_1d(np.asarray(position_nm, dtype=float))
+    n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
+    neff = u * geom.n_emitter[:, None]
+    fields = dipole_fields(geom, u, pos)
+    zero = np.zeros((n_wl, len(pos), u.shape[1]))
+    out = {f"{o}.{c}": zero.copy() for o in ("v", "h") for c in CHANNELS}
+    out.update({f"{o}.layer{j}": zero.copy() for o in ("v", "h") for j in range(n_layers)})
+    glass_side = {}
+    if not substrate_coherent:
+        sub_out = np.stack([geom.n[:, 0], n_out.astype(complex)], axis=1)
+        for p in ("s", "p"):
+            hs = half_stack(p, geom.n, geom.thickness_nm, neff, wl)
+            r_so, t_so = reflect_transmit(p, sub_out, [], neff, wl)
+            incident = net_flux(p, geom.n[:, :1], hs.q[0], 0.0)
+            safe = np.where(np.abs(incident) > 0, incident, 1.0)
+            r_ss = np.abs(hs.r) ** 2
+            glass_side[p] = (r_ss[:, None], (hs.absorbed / safe)[:, :, None], (hs.flux[-1] / safe)[:, None], r_so[:, None], t_so[:, None])
+    inside = (neff < n_out[:, None])[:, None, :]
+    for name, pol, _ in COMPONENTS:
+        o = "v" if name == "v" else "h"
+        k = fields.f[name].real
+        up = fields.up[name]
+        comp_out = zero.copy()
+        for half, frac, layer_ids, is_top in (
+            (fields.top[pol], up, range(e + 1, n_layers), True),
+            (fields.bottom[pol], 1 - up, range(e - 1, -1, -1), False),
+        ):
+            f0 = half.flux[0][:, None, :]
+            power = k * frac / np.where(np.abs(f0) > 0, f0, np.inf)
+            for m, j in enumerate(layer_ids):
+                out[f"{o}.layer{j}"] += power * half.absorbed[m][:, None, :]
+            leaving = power * half.flux[-1][:, None, :]
+            if is_top:
+                out[f"{o}.top"] += leaving
+            elif substrate_coherent:
+                comp_out += leaving
+            else:
+                r_ss, a_ss, t_ss, r_so, t_so = glass_side[pol]
+                denom = np.where(inside, 1 - r_so * r_ss, 1.0)  # outside the cone: total reflection
+                esc = np.where(inside, leaving, 0.0) / denom
+                out[f"{o}.substrate"] += np.where(inside, 0.0, leaving)
+                comp_out += esc * t_so
+                out[f"{o}.top"] += esc * r_so * t_ss
+                for j in range(n_layers):
+                    out[f"{o}.layer{j}"] += esc * r_so * a_ss[j]
+        out[f"{o}.outcoupled"] += comp_out
+        out[f"comp.{name}.outcoupled"] = comp_out
+    return out
+
+
+def emission(
+    geom: Geometry,
+    position_nm,
+    weights=None,
+    *,
+    n_outside=1.0,
+    substrate_coherent: bool = False,
+    tol: float = 1e-4,
+) -> Emission:
+    """Purcell factors and loss channels of dipoles at ``position_nm`` in the emitter layer.
+
+    Parameters
+    ----------
+    geom : Geometry
+        Media from the substrate (``geom.n[:, 0]``) to the top (``geom.n[:, -1]``).
+    position_nm : array (n_pos,)
+        Dipole distances from the emitter layer's substrate side [nm].
+    weights : array (n_pos,), optional
+        Emission-zone weights (normalised here); default uniform.
+    n_outside : complex or array (n_wl,)
+        Index of the medium behind the thick substrate (ignored if ``substrate_coherent``).
+    substrate_coherent : bool
+        Treat the substrate as a coherent half-space (all power into it is outcoupled).
+    tol : float
+        Quadrature tolerance on every channel (units of the free-dipole power).
+
+    Returns
+    -------
+    Emission
+    """
+    pos = np.atleast_1d(np.asarray(position_nm, dtype=float))
+    w_pos = np.ones(len(pos)) if weights is None else np.asarray(weights, dtype=float)
+    return _emission_block(geom, pos, w_pos / w_pos.sum(), n_outside, substrate_coherent, tol)
+
+
+def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: bool, tol: float) -> Emission:
+    """Body of :func:`emission` (``w_pos`` normalised)."""
+    wl = geom.wavelength_nm
+    n_wl = len(wl)
+    ne = geom.n_emitter
+    n_sub = geom.n[:, 0].real
+    n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
+    u_sub = n_sub / ne
+    split_tm, split_te, modes = classify_modes(geom, pos, w_pos, geom.n[:, 0])
+    n_layers = len(geom.thickness_nm)
+
+    # ---- radiative region [0, u_sub]: real axis, all light lines as breakpoints
+    cand = np.concatenate([np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None]], axis=1)
+    bp = np.sort(np.clip(cand, 0.0, u_sub[:, None]), axis=1)
+    bp = np.concatenate([bp, u_sub[:, None]], axis=1)
+    a_rad, b_rad = _drop_empty(bp[:, :-1], bp[:, 1:])
+
+    def radiative(u, du):
+        dens = radiative_densities(geom, u.reshape(n_wl, -1).real, pos, n_out, substrate_coherent)
+        w = du.reshape(n_wl, 1, -1).real
+        return {k: np.sum(v * w, axis=-1) for k, v in dens.items() if not k.startswith("comp.")}
+
+    rad, err_rad, _ = adaptive(radiative, a_rad, b_rad, np.zeros_like(a_rad), tol=tol)
+
+    # ---- bound region [u_sub, u_max]: deformed contour; breakpoints at branch points only
+    u_tm = np.maximum(split_tm / ne, u_sub)
+    u_te = np.maximum(split_te / ne, u_sub)
+    last = np.maximum.reduce([u_sub, np.ones(n_wl), u_tm, u_te])
+    u_max = _tail_max_u(geom, pos, last)
+    n_tail = int(np.max(np.ceil(np.log2(u_max / last))))
+    tail = np.minimum(last[:, None] * 2.0 ** np.arange(1, n_tail + 1)[None, :], u_max[:, None])
+    fixed = [u_sub, np.maximum(1.0, u_sub), u_tm, u_te, last]
+    bp = np.concatenate([np.sort(np.stack(fixed, axis=1), axis=1), tail], axis=1)
+    a_b, b_b = _drop_empty(bp[:, :-1], bp[:, 1:])
+    beyond = {"p": (a_b >= u_tm[:, None] - 1e-12)[:, None, :], "s": (a_b >= u_te[:, None] - 1e-12)[:, None, :]}
+
+    def bound(u, du):
+        n_seg, n_nodes = u.shape[1], u.shape[2]
+        fields = dipole_fields(geom, u.reshape(n_wl, -1), pos, need_split=False)
+        res = {f"{o}.{c}": 0.0 for o in ("v", "h") for c in ("waveguide", "plasmon")}
+        for name, pol, _ in COMPONENTS:
+            o = "v" if name == "v" else "h"
+            seg = (fields.f[name] * du.reshape(n_wl, 1, -1)).reshape(n_wl, len(pos), n_seg, n_nodes).sum(-1).real
+            res[f"{o}.plasmon"] = res[f"{o}.plasmon"] + np.sum(np.where(beyond[pol], seg, 0.0), axis=-1)
+            res[f"{o}.waveguide"] = res[f"{o}.waveguide"] + np.sum(np.where(beyond[pol], 0.0, seg), axis=-1)
+        return res
+
+    deform = np.full(a_b.shape, CONTOUR_ETA)
+    bnd, err_bnd, _ = adaptive(bound, a_b, b_b, deform, tol=tol, start_panels=4)
+
+    power, purcell, by_layer = {}, {}, {}
+    for o in ("v", "h"):
+        pw = {}
+        for c in CHANNELS:
+            per_pos = rad[f"{o}.{c}"] + (bnd[f"{o}.{c}"] if c in ("waveguide", "plasmon") else 0.0)
+            pw[c] = per_pos
+        layers = np.stack([rad[f"{o}.layer{j}"] for j in range(n_layers)])
+        pw["absorbed"] = layers.sum(axis=0)
+        power[o] = {c: pw[c] @ w_pos for c in CHANNELS}
+        by_layer[o] = layers @ w_pos
+        purcell[o] = sum(power[o][c] for c in CHANNELS)
+    return Emission(wl, purcell, power, by_layer, split_tm, split_te, modes, max(err_rad, err_bnd))

@@ -1,0 +1,231 @@
+"""Stack-level outcoupling: emission zone, EL spectrum, EQE ceiling, the summary dict.
+
+This is the entry point for other stages: :func:`summary` returns exactly the content of
+``qdled optics --json``; :func:`el_spectrum` returns the spectrally averaged outcoupling
+and the cavity-filtered EL spectrum for a PL spectrum.
+
+The EL spectrum is ``s(lambda) * P_out(lambda)`` where ``s`` is the intrinsic (solution
+PL) spectrum per unit wavelength and ``P_out`` the outcoupled power of the orientation
+mix in units of the free-dipole power (which contains the Purcell factor); averages over
+the spectrum weight each wavelength by ``s * F`` (the emitted power). The effective
+radiative efficiency of an emitter of quantum yield ``q`` with Purcell factor ``F`` is
+``F q / (1 - q + F q)``; the EQE ceiling is charge balance x that x ``eta_out``.
+
+References
+----------
+.. [1] M. Furno et al., Phys. Rev. B 85, 115205 (2012).
+.. [2] W. Brütting et al., Phys. Status Solidi A 210, 44 (2013) (EQE = gamma * q_eff * eta_out).
+.. [3] Y. Li et al., Nat. Commun. 15, 5696 (2024) (PL 623 nm FWHM 32 nm, PLQY 94 %, EL 628 nm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qdled.errors import InputError, require_finite_positive
+from qdled.optics.channels import CHANNELS, Emission, emission
+from qdled.optics.dipole import Geometry, make_geometry
+
+#: PLQY of the NSA-NH4PF6 CsPbI3 QDs, Li et al. 2024 (main text: "PLQY of 94%").
+PLQY_PAPER = 0.94
+#: PL peak and FWHM of the NSA-NH4PF6 QDs in solution [nm], Li et al. 2024 (Fig. 2b text).
+PL_PEAK_NM, PL_FWHM_NM = 623.0, 32.0
+#: Emitter positions used for a uniform emission zone (midpoints of equal slices).
+N_ZONE = 11
+
+
+def geometry(stack, wavelength_nm) -> tuple[Geometry, np.ndarray, bool]:
+    """(Geometry, outside index (n_wl,), substrate coherent?) of a :class:`qdled.io.stack.Stack`."""
+    wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
+    geom = make_geometry(stack.layer_indices(wl), stack.thicknesses_nm, stack.emitter_index, stack.substrate.index(wl), stack.top.index(wl), wl)
+    return geom, stack.outside.index(wl), bool(stack.substrate.coherent)
+
+
+def emission_zone(stack, zone=None) -> tuple[np.ndarray, np.ndarray]:
+    """Dipole positions [nm from the emitter layer's substrate side] and weights.
+
+    Parameters
+    ----------
+    zone : None, "uniform", float in [0, 1], or (fractions, weights)
+        ``None`` uses ``stack.emitter.position``; a float is one plane (fraction of the layer
+        thickness from its substrate side); "uniform" is :data:`N_ZONE` equal slices; a pair
+        of arrays is a sampled profile.
+    """
+    d = stack.layers[stack.emitter_index].thickness_nm
+    zone = stack.emitter.position if zone is None else zone
+    if isinstance(zone, str):
+        if zone != "uniform":
+            raise InputError(f"emission zone must be 'uniform', a fraction or (fractions, weights), got {zone!r}")
+        frac = (np.arange(N_ZONE) + 0.5) / N_ZONE
+        return frac * d, np.full(N_ZONE, 1.0 / N_ZONE)
+    if np.ndim(zone) == 0:
+        f = float(zone)
+        if not 0 <= f <= 1:
+            raise InputError(f"emitter position must be in [0, 1], got {zone!r}")
+        return np.array([f * d]), np.array([1.0])
+    frac, weights = (np.asarray(x, dtype=float) for x in zone)
+    if frac.shape != weights.shape or np.any((frac < 0) | (frac > 1)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise InputError("emission-zone profile needs fractions in [0, 1] and non-negative weights of the same length")
+    return frac * d, weights / weights.sum()
+
+
+def stack_emission(stack, wavelength_nm, zone=None, tol: float = 1e-4) -> Emission:
+    """Purcell factors and loss channels of ``stack`` at ``wavelength_nm`` (see :func:`emission`)."""
+    wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
+    for w in wl:
+        require_finite_positive("wavelength_nm", w)
+    geom, n_out, coherent = geometry(stack, wl)
+    pos, weights = emission_zone(stack, zone)
+    return emission(geom, pos, weights, n_outside=n_out, substrate_coherent=coherent, tol=tol)
+
+
+def pl_spectrum(peak_nm: float = PL_PEAK_NM, fwhm_nm: float = PL_FWHM_NM, n_points: int = 81):
+    """Gaussian PL spectrum (wavelength_nm, intensity) over peak +- 1.25 FWHM (paper's QDs)."""
+    sigma = fwhm_nm / (2 * np.sqrt(2 * np.log(2)))
+    wl = np.linspace(peak_nm - 1.25 * fwhm_nm, peak_nm + 1.25 * fwhm_nm, n_points)
+    return wl, np.exp(-0.5 * ((wl - peak_nm) / sigma) ** 2)
+
+
+@dataclass(frozen=True)
+class ELSpectrum:
+    """Cavity-filtered EL of a PL spectrum.
+
+    Attributes
+    ----------
+    wavelength_nm, pl, el : arrays (PL and outcoupled EL, both normalised to peak 1)
+    eta_out : float         spectrally averaged outcoupled fraction
+    purcell : dict          "v", "h", "mixed": PL-weighted Purcell factors
+    fractions : dict        spectrally averaged channel fractions
+    el_peak_nm, pl_peak_nm : float
+    emission : Emission     the per-wavelength result
+    """
+
+    wavelength_nm: np.ndarray
+    pl: np.ndarray
+    el: np.ndarray
+    eta_out: float
+    purcell: dict
+    fractions: dict
+    el_peak_nm: float
+    pl_peak_nm: float
+    emission: Emission
+
+
+def _peak(wl, y) -> float:
+    """Peak position with a parabolic refinement through the three highest samples."""
+    i = int(np.clip(np.argmax(y), 1, len(y) - 2))
+    y0, y1, y2 = y[i - 1], y[i], y[i + 1]
+    den = y0 - 2 * y1 + y2
+    shift = 0.5 * (y0 - y2) / den if den != 0 else 0.0
+    return float(wl[i] + shift * (wl[i + 1] - wl[i - 1]) / 2)
+
+
+def el_spectrum(stack, wavelength_nm=None, intensity=None, zone=None, horizontal_fraction=None) -> ELSpectrum:
+    """Outcoupled EL spectrum and spectrally averaged outcoupling for a PL spectrum.
+
+    Parameters
+    ----------
+    stack : qdled.io.stack.Stack
+    wavelength_nm, intensity : arrays, optional
+        Intrinsic PL spectrum (per unit wavelength); default :func:`pl_spectrum` (paper).
+    zone : see :func:`emission_zone`
+    horizontal_fraction : float, optional
+        Default ``stack.emitter.horizontal_fraction``.
+    """
+    if wavelength_nm is None:
+        wavelength_nm, intensity = pl_spectrum()
+    wl = np.asarray(wavelength_nm, dtype=float)
+    s = np.asarray(intensity, dtype=float)
+    if wl.ndim != 1 or wl.shape != s.shape or len(wl) < 3:
+        raise InputError("spectrum needs matching 1-d wavelength_nm and intensity arrays with >= 3 points")
+    if np.any(np.diff(wl) <= 0):
+        raise InputError("spectrum wavelength_nm must be strictly increasing")
+    if np.any(s < 0) or s.sum() <= 0:
+        raise InputError("spectrum intensity must be non-negative and not all zero")
+    h = stack.emitter.horizontal_fraction if horizontal_fraction is None else float(horizontal_fraction)
+    em = stack_emission(stack, wl, zone)
+    total = h * em.purcell["h"] + (1 - h) * em.purcell["v"]
+    power = {c: h * em.power["h"][c] + (1 - h) * em.power["v"][c] for c in CHANNELS}
+    el = s * power["outcoupled"]
+    fractions = {c: float(np.sum(s * power[c]) / np.sum(s * total)) for c in CHANNELS}
+    purcell = {"v": float(np.sum(s * em.purcell["v"]) / s.sum()), "h": float(np.sum(s * em.purcell["h"]) / s.sum()), "mixed": float(np.sum(s * total) / s.sum())}
+    return ELSpectrum(wl, s / s.max(), el / el.max(), fractions["outcoupled"], purcell, fractions, _peak(wl, el), _peak(wl, s), em)
+
+
+def effective_radiative_efficiency(purcell_factor, plqy):
+    """``F q / (1 - q + F q)``: quantum yield of an emitter whose radiative rate is scaled by F."""
+    q = np.asarray(plqy, dtype=float)
+    f = np.asarray(purcell_factor, dtype=float)
+    return f * q / (1 - q + f * q)
+
+
+def eqe_ceiling(eta_out, purcell_factor, plqy: float = PLQY_PAPER, charge_balance: float = 1.0):
+    """Outcoupling-limited EQE: charge balance x effective radiative efficiency x eta_out."""
+    return charge_balance * effective_radiative_efficiency(purcell_factor, plqy) * eta_out
+
+
+def summary(stack, wavelength_nm: float | None = 628.0, spectrum=None, plqy: float = PLQY_PAPER, charge_balance: float = 1.0, zone=None) -> dict:
+    """Everything ``qdled optics --json`` prints, for one wavelength or a PL spectrum.
+
+    Parameters
+    ----------
+    stack : qdled.io.stack.Stack
+    wavelength_nm : float
+        Single wavelength [nm] (default 628, the paper's EL peak); ignored if ``spectrum``.
+    spectrum : (wavelength_nm, intensity), optional
+        Intrinsic PL spectrum; results are then spectrally averaged and the EL peak reported.
+    plqy : float
+        Intrinsic PLQY (default 0.94, Li et al. 2024).
+    charge_balance : float
+        Fraction of injected charges forming excitons (default 1).
+
+    Returns
+    -------
+    dict with keys wavelength_nm, purcell_factor, purcell_vertical, purcell_horizontal,
+    fractions{outcoupled, substrate, waveguide, plasmon, absorbed, top}, absorbed_by_layer,
+    eta_out, q_eff, eqe_ceiling, plqy, charge_balance, horizontal_fraction, modes,
+    quadrature_error, and el_peak_nm / pl_peak_nm for a spectrum.
+    """
+    for name, v in (("plqy", plqy), ("charge_balance", charge_balance)):
+        if not 0 < float(v) <= 1:
+            raise InputError(f"{name} must be in (0, 1], got {v!r}")
+    h = stack.emitter.horizontal_fraction
+    if spectrum is not None:
+        res = el_spectrum(stack, *spectrum, zone=zone)
+        em, weights = res.emission, np.asarray(spectrum[1], dtype=float)
+        purcell, fractions = res.purcell, res.fractions
+        out = {"wavelength_nm": res.el_peak_nm, "el_peak_nm": res.el_peak_nm, "pl_peak_nm": res.pl_peak_nm}
+    else:
+        wl = require_finite_positive("wavelength_nm", wavelength_nm)
+        em, weights = stack_emission(stack, [wl], zone), np.ones(1)
+        purcell = {o: float(em.purcell[o][0]) for o in ("v", "h")}
+        purcell["mixed"] = h * purcell["h"] + (1 - h) * purcell["v"]
+        fractions = {c: float(v[0]) for c, v in em.fractions(h).items()}
+        out = {"wavelength_nm": wl}
+    total = h * em.purcell["h"] + (1 - h) * em.purcell["v"]
+    layer_abs = h * em.absorbed_by_layer["h"] + (1 - h) * em.absorbed_by_layer["v"]
+    by_layer = {layer.name: float(np.sum(weights * layer_abs[j]) / np.sum(weights * total)) for j, layer in enumerate(stack.layers)}
+    centre = float(em.wavelength_nm[int(np.argmin(np.abs(em.wavelength_nm - out["wavelength_nm"])))])
+    modes = [{"n_eff": m.n_eff, "polarisation": m.polarisation, "channel": m.channel} for m in em.modes if m.wavelength_nm == centre]
+    q_eff = float(effective_radiative_efficiency(purcell["mixed"], plqy))
+    out.update(
+        {
+            "stack": stack.name,
+            "purcell_factor": purcell["mixed"],
+            "purcell_vertical": purcell["v"],
+            "purcell_horizontal": purcell["h"],
+            "horizontal_fraction": h,
+            "fractions": fractions,
+            "absorbed_by_layer": by_layer,
+            "eta_out": fractions["outcoupled"],
+            "plqy": float(plqy),
+            "charge_balance": float(charge_balance),
+            "q_eff": q_eff,
+            "eqe_ceiling": float(charge_balance * q_eff * fractions["outcoupled"]),
+            "modes": modes,
+            "quadrature_error": em.error,
+        }
+    )
+    return out
