@@ -1,0 +1,90 @@
+"""Sweep designs and the checkpoint/resume logic of the runner (with a stand-in evaluator)."""
+
+import numpy as np
+import pytest
+
+from qdled.errors import InputError
+from qdled.sweep import SweepSpec, grid_design, latin_hypercube_design, parse_vary, run_sweep
+from qdled.sweep import runner
+
+
+def test_parse_vary_inclusive_grid_and_lists():
+    assert parse_vary("QD.thickness_nm=10:60:2").values == tuple(float(x) for x in range(10, 61, 2))
+    assert parse_vary("PO-T2T.n=1.6,1.7,1.8").values == (1.6, 1.7, 1.8)
+    assert parse_vary("a.b=0:1:0.1").values[-1] == 1.0  # stop included despite rounding
+    for bad in ("QD.thickness_nm", "x=1:2", "x=3:1:1", "x=a,b", "x=1:2:0"):
+        with pytest.raises(InputError, match="--vary"):
+            parse_vary(bad)
+
+
+def test_grid_is_full_factorial_last_axis_fastest():
+    a, b = parse_vary("a.x=1,2"), parse_vary("b.y=10,20,30")
+    g = grid_design([a, b])
+    assert g.shape == (6, 2)
+    assert g[:3, 1].tolist() == [10, 20, 30] and g[:3, 0].tolist() == [1, 1, 1]
+
+
+def test_latin_hypercube_stratifies_each_axis():
+    # Latin hypercube (McKay, Beckman, Conover, Technometrics 21, 239 (1979)): exactly one point per stratum.
+    a, b = parse_vary("a.x=0:10:1"), parse_vary("b.y=5:6:1")
+    pts = latin_hypercube_design([a, b], 20, seed=3)
+    for j, (lo, hi) in enumerate([(0, 10), (5, 6)]):
+        strata = np.floor((pts[:, j] - lo) / (hi - lo) * 20).astype(int)
+        assert sorted(strata.tolist()) == list(range(20))
+
+
+def _fake_eval(spec, pts):
+    return {"eqe_ceiling": pts.sum(axis=1), "outcoupled": pts[:, 0] * 0.01}
+
+
+def _spec(**kw):
+    return SweepSpec(kind="stack", base_toml="", axes=(parse_vary("a.x=0:9:1"), parse_vary("b.y=0,100")),
+                     targets=("eqe_ceiling", "outcoupled"), chunk_size=3, **kw)
+
+
+def test_interrupted_serial_sweep_resumes_identically(tmp_path, monkeypatch):
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    spec = _spec()
+    ref = tmp_path / "ref.nc"
+    run_sweep(spec, ref)
+    calls = []
+
+    def flaky(spec_, pts):
+        calls.append(len(pts))
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return _fake_eval(spec_, pts)
+
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: flaky)
+    out = tmp_path / "run.nc"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, out)
+    assert not out.exists() and len(list((tmp_path / "run.nc.parts").glob("chunk-*.npz"))) == 2
+    with pytest.raises(InputError, match="--resume"):
+        run_sweep(spec, out)
+    calls.clear()
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    ds = run_sweep(spec, out, resume=True)
+    assert out.read_bytes() == ref.read_bytes()
+    assert ds["eqe_ceiling"].shape == (10, 2)
+    assert float(ds["eqe_ceiling"].sel({"a.x": 9.0, "b.y": 100.0})) == 109.0
+    assert runner.best(ds, "eqe_ceiling") == {"a.x": 9.0, "b.y": 100.0, "eqe_ceiling": 109.0}
+    assert not (tmp_path / "run.nc.parts").exists()
+
+
+def test_resume_refuses_a_different_sweep(tmp_path, monkeypatch):
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    out = tmp_path / "s.nc"
+    (tmp_path / "s.nc.parts").mkdir()
+    (tmp_path / "s.nc.parts" / "manifest.json").write_text('{"digest": "other"}')
+    with pytest.raises(InputError, match="different sweep"):
+        run_sweep(_spec(), out, resume=True)
+
+
+def test_existing_output_needs_force(tmp_path, monkeypatch):
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    out = tmp_path / "s.nc"
+    out.write_text("user data")
+    with pytest.raises(InputError, match="--force"):
+        run_sweep(_spec(), out)
+    assert out.read_text() == "user data"
