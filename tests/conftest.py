@@ -21,3 +21,13 @@ def _loopback_only(self, address):
 def _no_network(monkeypatch):
     """qdled needs no network at run time: any non-loopback connection fails the test."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory):
+    """One real ``qdled reproduce`` run shared by the report tests (cached binding energies)."""
+    from qdled.report.pipeline import reproduce
+
+    out = tmp_path_factory.mktemp("report") / "qdled-report"
+    reproduce(out)
+    return out
