@@ -33,6 +33,9 @@ def atomic_path(path: str | os.PathLike, *, force: bool = False) -> Iterator[Pat
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions of a new file
     try:
         yield tmp_path
         os.replace(tmp_path, target)

@@ -1,0 +1,58 @@
+"""``qdled bind``: ligand binding energies on CsPbI3 (GFN2-xTB), shipped or recomputed."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from qdled.cli._common import ForceOpt, JsonOpt
+
+
+def bind(
+    ligand: Optional[List[str]] = typer.Option(None, "--ligand", help="Ligand (repeatable): OAm, OA, NSA, PF6, NH4PF6, OA-, NSA-, I-. Default: OAm OA NSA PF6."),
+    recompute: bool = typer.Option(False, "--recompute", help="Compute with tblite (GFN2-xTB) instead of the shipped values."),
+    cluster_n: int = typer.Option(1, "--cluster-n", help="Surface cluster size, Pb per edge (1: Cs4PbI6, 3: Cs24Pb9I42)."),
+    mode: str = typer.Option("relaxed", "--mode", help="'relaxed' (BFGS, fixed core) or 'rigid' (rigid ligand, distance scan)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore earlier results in the disk cache."),
+    write_runs: Optional[Path] = typer.Option(None, "--write-runs", help="Merge this run (values, results, command) into a JSON file such as the shipped cache."),
+    force: bool = ForceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Ligand binding energies [eV] to surface Pb of a CsPbI3 cluster, beside the paper's DFT values."""
+    from qdled.binding import DEFAULT_LIGANDS, LIGANDS, binding_energies, compute_binding_energy, paper_dft_eV
+    from qdled.binding.shipped import add_run
+    from qdled.cli._common import print_json
+
+    names = list(ligand) if ligand else list(DEFAULT_LIGANDS)
+    if write_runs is not None:
+        results = [compute_binding_energy(n, cluster_n=cluster_n, mode=mode, use_cache=not no_cache,
+                                          progress=not as_json) for n in names]
+        command = shlex.join(["qdled", "bind", "--recompute", "--cluster-n", str(cluster_n), "--mode", mode,
+                              *[a for n in names for a in ("--ligand", n)], "--write-runs", str(write_runs), "--force"])
+        add_run(write_runs, results, command, force=force)
+        values = {r.ligand: r.binding_energy_eV for r in results}
+    else:
+        values = binding_energies(names, recompute=recompute, cluster_n=cluster_n, mode=mode,
+                                  use_cache=not no_cache, progress=not as_json)
+    if as_json:
+        print_json(values)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    paper = paper_dft_eV()
+    table = Table(title=f"Binding energy to surface Pb, GFN2-xTB ({mode}, cluster n={cluster_n}) vs paper DFT")
+    for col in ("ligand", "model", "charge", "E_bind (eV)", "paper DFT (eV)", "difference (eV)"):
+        table.add_column(col, justify="right" if "eV" in col or col == "charge" else "left")
+    for name, value in values.items():
+        ref = paper.get(name)
+        table.add_row(name, LIGANDS[name].model, f"{LIGANDS[name].charge:+d}", f"{value:.2f}",
+                      "-" if ref is None else f"{ref:.2f}", "-" if ref is None else f"{value - ref:+.2f}")
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bind")(bind)
