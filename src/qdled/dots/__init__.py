@@ -33,11 +33,11 @@ from qdled.dots.spectra import (
     size_distribution,
     stokes_shift_eV,
 )
-from qdled.dots.summary import summarize
+from qdled.dots.summary import pl_peak_track_nm, summarize, summarize_synthesis
 
 __all__ = [
     "ASSUMED", "CALIBRATED", "METHODS", "AgeingResult", "BandParameters", "Decay", "PLFit", "Photophysics",
     "Spectrum", "ageing", "confinement_energy", "edge_from_pl_peak", "energy_to_wavelength_nm", "ensemble_absorption", "ensemble_pl",
     "fit_pl", "ligand_coverage", "ligand_coverages", "nonradiative_rate", "peak_and_fwhm", "pl_decay", "plqy",
-    "radiative_rate", "size_distribution", "size_from_energy", "stokes_shift_eV", "summarize",
+    "radiative_rate", "size_distribution", "size_from_energy", "stokes_shift_eV", "summarize", "pl_peak_track_nm", "summarize_synthesis",
 ]

@@ -1,0 +1,62 @@
+"""``qdled synthesize``: hot-injection synthesis, NSA treatment and purification of CsPbI3 dots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
+
+
+def synthesize(
+    recipe: Optional[str] = typer.Argument(None, help="Recipe TOML file or built-in name (li2024-control, li2024-nsa-pf6)."),
+    nsa_mmol: Optional[float] = typer.Option(None, "--nsa-mmol", help="Override the NSA amount [mmol]."),
+    n_bins: int = typer.Option(400, "--bins", help="Number of size bins."),
+    json_out: bool = JsonOpt,
+    plot: Optional[Path] = PlotOpt,
+    force: bool = ForceOpt,
+) -> None:
+    """Simulate nucleation, growth, Ostwald ripening, NSA injection and purification; PL from qdled.dots."""
+    from qdled.cli._common import print_json, print_table, save_plot
+    from qdled.dots import summarize_synthesis
+    from qdled.errors import InputError, require_finite_positive
+    from qdled.io.atomic import check_new_file
+    from qdled.io.recipe import load_recipe
+    from qdled.synthesis import simulate
+
+    if nsa_mmol is not None:
+        require_finite_positive("--nsa-mmol", nsa_mmol, allow_zero=True)
+    if n_bins < 50:
+        raise InputError(f"--bins must be >= 50, got {n_bins}")
+    if plot is not None:
+        check_new_file(plot, force=force)
+    rec = load_recipe(recipe)
+    result = simulate(rec, nsa_mmol=nsa_mmol, n_bins=n_bins)
+    optics = summarize_synthesis(result, rec.purification.route)
+    out = {
+        "recipe": result.recipe_name,
+        "nsa_mmol": result.nsa_mmol,
+        "mean_edge_nm": result.mean_edge_nm,
+        "sd_edge_nm": result.sd_edge_nm,
+        "synthesis_mean_edge_nm": result.synthesis_mean_edge_nm,
+        "synthesis_sd_edge_nm": result.synthesis_sd_edge_nm,
+        **{k: v for k, v in optics.items() if k != "pl_peak_t_nm"},
+        "yield": result.yield_fraction,
+        "mass_balance_error": result.mass_balance_error,
+        "calibrated": list(result.calibrated),
+    }
+    if plot is not None:
+        from qdled.synthesis.plots import plot_result
+
+        save_plot(plot_result(result, optics["pl_peak_t_nm"]), plot, force)
+    if json_out:
+        print_json(out)
+    else:
+        print_table(f"qdled synthesize: {result.recipe_name}", out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``synthesize`` to the main app."""
+    app.command("synthesize")(synthesize)

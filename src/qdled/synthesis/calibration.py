@@ -1,0 +1,113 @@
+"""Calibration of the synthesis model against Li et al. (2024), kept apart from validation.
+
+Sizes, not PL, are fitted, so that the synthesis stays independent of :mod:`qdled.dots`.
+Target edge lengths come from the PL peaks by inverting a simple confinement relation:
+effective-mass scaling ``E_PL(L) = Eg + dE_ref (L_ref / L)^2`` (Brus [2]_; the L^-2 law of
+a particle in a box) anchored at the paper's one measured pair, TEM 4.3 nm <-> PL 623 nm of
+the NSA-NH4PF6 dots, with the bulk gap 1.73 eV ([1]_). (``qdled.dots.edge_from_pl_peak``,
+a non-parabolic k.p model, gives the same targets within 0.01 nm.)
+
+Calibration set (:data:`CALIBRATION_TARGETS`): control as synthesised (635 nm), 0.6 mmol NSA
+as synthesised (626 nm), control after purification (639 nm).
+Validation set (:data:`VALIDATION_TARGETS`, never used in fitting): 0.2 mmol (630 nm),
+0.8 mmol (~626 nm, "no significant change" from 0.6 mmol), NSA-NH4PF6 after purification
+(TEM 4.3 +/- 0.6 nm), and the trend that sizes fall and distributions narrow with NSA dose.
+Note the NSA-NH4PF6 mean is tied to the size anchor, so its check is weak; its sd is not.
+
+References
+----------
+.. [1] Li, Y. et al. Nat. Commun. 15, 5696 (2024), Fig. 1d, Fig. 2b and text.
+.. [2] Brus, L. E. J. Chem. Phys. 80, 4403 (1984).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+from scipy import constants as _c
+
+from qdled.errors import require_finite_positive
+from qdled.materials import cspbi3
+from qdled.synthesis.parameters import ASSUMED, CALIBRATED, SynthesisParameters
+
+__all__ = ["ASSUMED", "CALIBRATED", "CALIBRATION_TARGETS", "VALIDATION_TARGETS", "calibrate", "edge_from_pl_nm", "evaluate", "fit_growth", "fit_purification"]
+
+_HC_EV_NM = _c.h * _c.c / _c.e * 1e9
+ANCHOR_EDGE_NM, ANCHOR_PL_NM = 4.3, 623.0  # [1]: NSA-NH4PF6 dots, TEM mean and PL peak
+
+
+def edge_from_pl_nm(pl_nm):
+    """Edge length [nm] whose PL peak is ``pl_nm`` under the anchored L^-2 law (module docstring)."""
+    pl = np.asarray(pl_nm, dtype=float)
+    require_finite_positive("pl_nm", float(np.min(pl)))
+    de_ref = _HC_EV_NM / ANCHOR_PL_NM - cspbi3.BANDGAP_BULK_EV
+    de = _HC_EV_NM / pl - cspbi3.BANDGAP_BULK_EV
+    return ANCHOR_EDGE_NM * np.sqrt(de_ref / de)
+
+
+#: (recipe, NSA mmol, stage "synthesis"/"purified") -> target edge [nm], with the PL source.
+CALIBRATION_TARGETS = MappingProxyType({
+    ("li2024-control", 0.0, "synthesis"): float(edge_from_pl_nm(635.0)),
+    ("li2024-nsa-pf6", 0.6, "synthesis"): float(edge_from_pl_nm(626.0)),
+    ("li2024-control", 0.0, "purified"): float(edge_from_pl_nm(639.0)),
+})
+
+VALIDATION_TARGETS = MappingProxyType({
+    ("li2024-nsa-pf6", 0.2, "synthesis"): float(edge_from_pl_nm(630.0)),
+    ("li2024-nsa-pf6", 0.8, "synthesis"): float(edge_from_pl_nm(626.0)),
+    ("li2024-nsa-pf6", 0.6, "purified"): ANCHOR_EDGE_NM,
+})
+
+#: TEM standard deviation of the NSA-NH4PF6 dots [nm] ([1]: 4.3 +/- 0.6 nm), validation only.
+VALIDATION_SD_NM = 0.6
+
+
+def evaluate(key, params: SynthesisParameters | None = None, n_bins: int = 400) -> tuple[float, float]:
+    """Model mean and sd of the edge [nm] for a target key ``(recipe, nsa_mmol, stage)``."""
+    from qdled.synthesis.simulate import simulate
+
+    recipe, nsa, stage = key
+    r = simulate(recipe, nsa_mmol=nsa, params=params, n_bins=n_bins, purify=stage == "purified")
+    if stage == "purified":
+        return r.mean_edge_nm, r.sd_edge_nm
+    return r.synthesis_mean_edge_nm, r.synthesis_sd_edge_nm
+
+
+def fit_growth(params: SynthesisParameters | None = None, n_bins: int = 400) -> dict[str, float]:
+    """Fit ``gamma_ref_J_m2`` and ``log10_rate_constant_ref_m_s`` by least squares on the two
+    as-synthesised calibration targets (control, 0.6 mmol NSA)."""
+    from scipy.optimize import least_squares
+
+    base = params or SynthesisParameters()
+    keys = [k for k in CALIBRATION_TARGETS if k[2] == "synthesis"]
+
+    def resid(x):
+        p = base.with_values(gamma_ref_J_m2=x[0], log10_rate_constant_ref_m_s=x[1])
+        return [evaluate(k, p, n_bins)[0] - CALIBRATION_TARGETS[k] for k in keys]
+
+    fit = least_squares(resid, [base.gamma_ref_J_m2, base.log10_rate_constant_ref_m_s], x_scale=[0.005, 0.3],
+                        diff_step=1e-3, bounds=([0.02, -7.0], [0.08, -3.0]), xtol=1e-4, ftol=1e-4)
+    return {"gamma_ref_J_m2": float(fit.x[0]), "log10_rate_constant_ref_m_s": float(fit.x[1])}
+
+
+def fit_purification(params: SynthesisParameters | None = None, n_bins: int = 400) -> dict[str, float]:
+    """Fit ``bare_weight`` (in [1, 30]) to the purified control by root finding in log10."""
+    from scipy.optimize import brentq
+
+    base = params or SynthesisParameters()
+    key = ("li2024-control", 0.0, "purified")
+
+    def resid(log_w):
+        return evaluate(key, base.with_values(bare_weight=10.0**log_w), n_bins)[0] - CALIBRATION_TARGETS[key]
+
+    return {"bare_weight": 10.0 ** brentq(resid, 0.0, 1.5, xtol=1e-3)}
+
+
+def calibrate(params: SynthesisParameters | None = None, n_bins: int = 400) -> dict[str, float]:
+    """Refit all CALIBRATED parameters (slow, ~2 min): :func:`fit_growth`, then
+    :func:`fit_purification` with its result. Paste the output into
+    :data:`qdled.synthesis.parameters.CALIBRATED`."""
+    base = params or SynthesisParameters()
+    growth = fit_growth(base, n_bins)
+    return {**growth, **fit_purification(base.with_values(**growth), n_bins)}

@@ -1,0 +1,38 @@
+"""``qdled synthesize`` through typer's CliRunner."""
+
+import json
+
+import pytest
+
+from typer.testing import CliRunner
+
+from qdled.cli.main import app
+
+runner = CliRunner()
+
+
+def test_synthesize_json_and_plot(tmp_path):
+    png = tmp_path / "s.png"
+    res = runner.invoke(app, ["synthesize", "li2024-nsa-pf6", "--nsa-mmol", "0.6", "--json", "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    for key in ("mean_edge_nm", "sd_edge_nm", "pl_peak_nm", "pl_fwhm_nm", "yield", "calibrated"):
+        assert key in out
+    assert 3.5 < out["mean_edge_nm"] < 5.5
+    # the synthesis size target came from PL 626 nm through an L^-2 law; qdled.dots (Kane model) maps
+    # the simulated mean back to within 1 nm of it (two independent size-energy relations agree)
+    assert out["pl_peak_nm"] == pytest.approx(626.0, abs=1.0)
+    # the full simulated distribution (volume-weighted PL of a 0.8 nm spread) is redder and broader
+    assert out["pl_peak_full_distribution_nm"] > out["pl_peak_nm"] + 5
+    assert out["pl_fwhm_full_distribution_nm"] > out["pl_fwhm_nm"]
+    assert "gamma_ref_J_m2" in out["calibrated"]
+    assert png.stat().st_size > 1000
+    # refuses to overwrite without --force
+    again = runner.invoke(app, ["synthesize", "li2024-control", "--json", "--plot", str(png)])
+    assert again.exit_code != 0
+
+
+def test_synthesize_bad_option():
+    res = runner.invoke(app, ["synthesize", "li2024-control", "--nsa-mmol", "-1", "--json"])
+    assert res.exit_code != 0
+    assert "--nsa-mmol" in str(res.exception) + res.output
