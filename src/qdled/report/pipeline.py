@@ -43,9 +43,20 @@ class ReportResult:
     out_dir: Path
     rows: tuple[Row, ...]
     provenance: dict
+    not_modelled: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"table": [r.to_dict() for r in self.rows], "provenance": self.provenance, "out_dir": str(self.out_dir)}
+        return {"table": [r.to_dict() for r in self.rows], "not_modelled": list(self.not_modelled),
+                "provenance": self.provenance, "out_dir": str(self.out_dir)}
+
+
+def _not_modelled(rows: list[Row]) -> list[dict]:
+    """The paper's headline values that no stage produced a row for (listed, never silently dropped)."""
+    from qdled.io.paper import paper_values
+
+    done = {r.key for r in rows}
+    return [{"key": k, "paper": v.value, "unit": v.unit, "source": v.source}
+            for k, v in paper_values().items() if k not in done]
 
 
 def _check_target(out: Path, force: bool) -> None:
@@ -105,6 +116,10 @@ def reproduce(
         notes += result.notes
         figures += [(fid, cap, _png(fig)) for fid, cap, fig in result.figures]
 
+    not_modelled = _not_modelled(rows)
+    if not_modelled:
+        notes.append("Paper values without a model counterpart yet: " + "; ".join(
+            f"{d['key']} = {d['paper']:g} {d['unit']} ({d['source']})" for d in not_modelled) + ".")
     provenance = {
         "qdled_version": qdled.__version__,
         "python": platform.python_version(),
@@ -124,7 +139,7 @@ def reproduce(
         (tmp / "figures").mkdir()
         for fid, _cap, png in figures:
             (tmp / "figures" / f"{fid}.png").write_bytes(png)
-        result_obj = ReportResult(out, tuple(rows), provenance)
+        result_obj = ReportResult(out, tuple(rows), provenance, tuple(not_modelled))
         (tmp / "results.json").write_text(json.dumps(result_obj.to_dict(), indent=2), encoding="utf-8")
         (tmp / "index.html").write_text(render_html(rows, figures, provenance, notes), encoding="utf-8")
         (tmp / MARKER).write_text(f"qdled {qdled.__version__}\n", encoding="utf-8")

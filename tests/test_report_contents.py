@@ -1,0 +1,55 @@
+"""Contents of a real ``qdled reproduce`` run: the table's schema, calibrated-vs-predicted labels and coverage.
+
+Paper values: Li et al., Nat. Commun. 15, 5696 (2024) (qdled/data/paper/li2024.toml).
+"""
+
+import json
+
+import pytest
+
+from qdled.synthesis.calibration import CALIBRATION_TARGETS, VALIDATION_TARGETS
+
+
+@pytest.fixture(scope="module")
+def results(report_dir):
+    return json.loads((report_dir / "results.json").read_text())
+
+
+def test_rows_have_the_issue_schema(results):
+    for r in results["table"]:
+        assert {"quantity", "paper", "model", "unit", "status"} <= set(r)
+        assert r["status"] in ("calibrated", "predicted")
+        assert r["model"] == r["model"]  # not NaN
+
+
+def test_every_paper_value_is_a_row_or_listed_as_not_modelled(results):
+    from qdled.io.paper import paper_values
+
+    keys = {r["key"] for r in results["table"]} | {d["key"] for d in results["not_modelled"]}
+    assert keys == set(paper_values())
+    # what is not modelled yet is known and small: film roughness (AFM), dose-series PLQY, an input (area)
+    assert {d["key"] for d in results["not_modelled"]} <= {
+        "nsa_0.6.plqy", "nsa_pf6.film_roughness_rms_nm", "control.film_roughness_rms_nm", "device.active_area_mm2"}
+
+
+def test_dose_series_labels_follow_the_synthesis_calibration_record(results):
+    """A dose is labelled calibrated exactly when qdled.synthesis fitted to it."""
+    rows = {r["key"]: r for r in results["table"]}
+    fitted = {k[1] for k in CALIBRATION_TARGETS if k[2] == "synthesis"}
+    held_out = {k[1] for k in VALIDATION_TARGETS if k[2] == "synthesis"}
+    for dose, key in ((0.0, "nsa_0.pl_peak_nm"), (0.2, "nsa_0.2.pl_peak_nm"), (0.6, "nsa_0.6.pl_peak_nm"),
+                      (0.8, "nsa_0.8.pl_peak_nm")):
+        assert rows[key]["status"] == ("calibrated" if dose in fitted else "predicted")
+        assert dose in fitted | held_out
+    # held-out doses: measured 627.5 nm (paper 630) and 625.7 nm (paper 626); the PL ordering of Fig. 1d holds
+    assert rows["nsa_0.2.pl_peak_nm"]["model"] == pytest.approx(630.0, abs=4.0)
+    assert rows["nsa_0.8.pl_peak_nm"]["model"] == pytest.approx(626.0, abs=1.0)
+    assert rows["nsa_0.pl_peak_nm"]["model"] > rows["nsa_0.2.pl_peak_nm"]["model"] > rows["nsa_0.6.pl_peak_nm"]["model"]
+
+
+def test_headline_prediction_is_close(results):
+    """Peak EQE of the NSA-NH4PF6 LED is predicted (optics + device chain, not fitted): 25.3 % measured
+    against the paper's 26.04 %; 10 % relative allows for the assumed layer thicknesses and indices."""
+    rows = {r["key"]: r for r in results["table"]}
+    assert rows["nsa_pf6.peak_eqe"]["status"] == "predicted"
+    assert rows["nsa_pf6.peak_eqe"]["model"] == pytest.approx(0.2604, rel=0.10)
