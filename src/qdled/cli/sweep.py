@@ -1,4 +1,4 @@
-"""``qdled sweep`` and ``qdled optimize``: parameter sweeps and design search over a stack."""
+"""``qdled sweep`` and ``qdled optimize``: parameter sweeps and design search over a stack or a recipe."""
 
 from __future__ import annotations
 
@@ -12,26 +12,41 @@ from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
 _VARY = typer.Option(..., "--vary", help='KEY=start:stop:step or KEY=v1,v2 (e.g. "QD.thickness_nm=10:60:2"); repeat.')
 _SCHED = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT, 'local' (LocalCluster) or 'serial'; default a local process pool.")
 _WORKERS = typer.Option(None, "--workers", help="Worker processes (default: all cores).")
+_RECIPE = typer.Option(None, "--recipe", help="Sweep a synthesis recipe (TOML file or built-in name) instead of a stack; "
+                       'keys like "nsa.amount_mmol=0:0.8:0.1", "injection.temperature_C=140:180:10".')
 
 
-def _spec(stack_file, vary, targets, design, samples, seed, chunk, wavelength_nm):
-    from qdled.io.stack import load_stack
+def _spec(stack_file, recipe, vary, targets, design, samples, seed, chunk, wavelength_nm):
+    from qdled.errors import InputError
     from qdled.sweep import SweepSpec, parse_vary
-    from qdled.sweep.targets import check_targets
+    from qdled.sweep.targets import check_targets, default_targets
 
-    stack = load_stack(stack_file)
     axes = tuple(parse_vary(v) for v in vary)
-    stack.with_values({a.key: a.values[0] for a in axes})  # fail early on a bad key
-    return SweepSpec(kind="stack", base_toml=stack.to_toml(), axes=axes, targets=check_targets("stack", targets),
-                     design=design, n_samples=samples, seed=seed, chunk_size=chunk,
-                     options={"wavelength_nm": wavelength_nm})
+    if recipe is not None:
+        if stack_file is not None:
+            raise InputError("give a stack file or --recipe, not both")
+        from qdled.io.recipe import load_recipe
+
+        kind, base = "recipe", load_recipe(recipe)
+        options = {"n_bins": 400}
+    else:
+        from qdled.io.stack import load_stack
+
+        kind, base = "stack", load_stack(stack_file)
+        options = {"wavelength_nm": wavelength_nm}
+    base.with_values({a.key: a.values[0] for a in axes})  # fail early on a bad key
+    return SweepSpec(kind=kind, base_toml=base.to_toml(), axes=axes,
+                     targets=check_targets(kind, targets or default_targets(kind)),
+                     design=design, n_samples=samples, seed=seed, chunk_size=chunk, options=options)
 
 
 def sweep(
     stack_file: Optional[Path] = typer.Argument(None, help="Stack TOML (default: the paper's device)."),
     vary: List[str] = _VARY,
     out: Path = typer.Option(..., "--out", help="netCDF file to write."),
-    target: List[str] = typer.Option(["eqe_ceiling", "outcoupled"], "--target", help="Quantities to compute; the first is optimised."),
+    recipe: Optional[str] = _RECIPE,
+    target: Optional[List[str]] = typer.Option(None, "--target", help="Quantities to compute; the first is optimised "
+                                               "(default eqe_ceiling, outcoupled; for recipes pl_peak_nm, mean_edge_nm, sd_edge_nm)."),
     design: str = typer.Option("grid", "--design", help="grid, random or lhs (Latin hypercube)."),
     samples: int = typer.Option(0, "--samples", help="Points for random/lhs designs."),
     seed: int = typer.Option(0, "--seed"),
@@ -45,7 +60,7 @@ def sweep(
     plot: Optional[Path] = PlotOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Sweep layer thicknesses/indices of a stack; results as an xarray Dataset in netCDF."""
+    """Sweep layer thicknesses/indices of a stack, or the parameters of a recipe; results as an xarray Dataset in netCDF."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -58,7 +73,7 @@ def sweep(
         raise InputError(f"--design must be grid, random or lhs, got {design!r}")
     if chunk < 1:
         raise InputError(f"--chunk must be >= 1, got {chunk}")
-    spec = _spec(stack_file, vary, target, design, samples, seed, chunk, wavelength_nm)
+    spec = _spec(stack_file, recipe, vary, target, design, samples, seed, chunk, wavelength_nm)
     executor = make_executor(scheduler, workers)
     try:
         with Progress(console=Console(stderr=True), disable=as_json) as bar:
@@ -83,7 +98,8 @@ def sweep(
 def optimize(
     stack_file: Optional[Path] = typer.Argument(None, help="Stack TOML (default: the paper's device)."),
     vary: List[str] = typer.Option(..., "--vary", help="KEY=lo:hi:step (only the bounds are used); repeat."),
-    target: str = typer.Option("eqe_ceiling", "--target"),
+    recipe: Optional[str] = _RECIPE,
+    target: Optional[str] = typer.Option(None, "--target", help="default eqe_ceiling (stacks) or pl_peak_nm (recipes)"),
     minimize: bool = typer.Option(False, "--minimize"),
     maxiter: int = typer.Option(15, "--maxiter"),
     popsize: int = typer.Option(6, "--popsize"),
@@ -93,12 +109,13 @@ def optimize(
     workers: Optional[int] = _WORKERS,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Find the best stack within the --vary bounds (differential evolution)."""
+    """Find the best stack (or recipe) within the --vary bounds (differential evolution)."""
     from qdled.cli._common import print_json, print_table
     from qdled.sweep.executors import make_executor
     from qdled.sweep.optimize import optimize as run
 
-    spec = _spec(stack_file, vary, [target], "grid", 0, seed, 1, wavelength_nm)
+    spec = _spec(stack_file, recipe, vary, [target] if target else None, "grid", 0, seed, 1, wavelength_nm)
+    target = spec.targets[0]
     executor = make_executor(scheduler, workers)
     try:
         res = run(spec, target, minimize=minimize, executor=executor, maxiter=maxiter, popsize=popsize, seed=seed)

@@ -28,7 +28,7 @@ from qdled.sweep.design import Axis, grid_design, latin_hypercube_design, random
 class SweepSpec:
     """What to sweep: a base stack or recipe (TOML text), the varied axes, the design and the targets."""
 
-    kind: Literal["stack", "recipe", "test"]
+    kind: Literal["stack", "recipe"]
     base_toml: str
     axes: tuple[Axis, ...]
     targets: tuple[str, ...]

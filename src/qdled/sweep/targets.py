@@ -13,6 +13,11 @@ import numpy as np
 
 from qdled.errors import InputError
 
+#: Targets of a recipe sweep: final (purified) mean and sd of the edge [nm], PL peak [nm] of the mean
+#: size (qdled.dots, calibrated effective optical spread) and the yield (fraction of Cs/Pb in dots).
+RECIPE_TARGETS = ("mean_edge_nm", "sd_edge_nm", "pl_peak_nm", "yield_fraction")
+
+
 @lru_cache(maxsize=8)
 def _base_stack(toml_text: str):
     import tomllib
@@ -37,17 +42,54 @@ def evaluate_stacks(spec, points: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _base_recipe(toml_text: str):
+    import tomllib
+
+    from qdled.io._toml import parse_model
+    from qdled.io.recipe import Recipe
+
+    return parse_model(Recipe, tomllib.loads(toml_text), "sweep base recipe")
+
+
+def evaluate_recipes(spec, points: np.ndarray) -> dict[str, np.ndarray]:
+    """Synthesis outcome of the base recipe with each point's values applied (``options['n_bins']`` size bins)."""
+    from qdled.dots import pl_peak_track_nm
+    from qdled.synthesis import simulate
+
+    base = _base_recipe(spec.base_toml)
+    keys = [a.key for a in spec.axes]
+    n_bins = int(spec.options.get("n_bins", 400))
+    out = {t: np.full(len(points), np.nan) for t in spec.targets}
+    for i, p in enumerate(points):
+        r = simulate(base.with_values(dict(zip(keys, map(float, p)))), n_bins=n_bins)
+        values = {"mean_edge_nm": r.mean_edge_nm, "sd_edge_nm": r.sd_edge_nm, "yield_fraction": r.yield_fraction}
+        if "pl_peak_nm" in spec.targets:
+            values["pl_peak_nm"] = float(pl_peak_track_nm(r.mean_edge_nm)[0])
+        for t in spec.targets:
+            out[t][i] = values[t]
+    return out
+
+
 def evaluator(kind: str) -> Callable:
     """The evaluator for sweep ``kind`` (``"stack"`` or ``"recipe"``)."""
     if kind == "stack":
         return evaluate_stacks
+    if kind == "recipe":
+        return evaluate_recipes
     raise InputError(f"unknown sweep kind {kind!r}")
+
+
+def default_targets(kind: str) -> tuple[str, ...]:
+    """Targets computed when none are asked for (the first is the one optimised)."""
+    return ("eqe_ceiling", "outcoupled") if kind == "stack" else ("pl_peak_nm", "mean_edge_nm", "sd_edge_nm")
 
 
 def check_targets(kind: str, targets) -> tuple[str, ...]:
     """Validate target names for ``kind``."""
-    from qdled.optics.sweep import VARIABLES as allowed
+    from qdled.optics.sweep import VARIABLES
 
+    allowed = VARIABLES if kind == "stack" else RECIPE_TARGETS
     bad = [t for t in targets if t not in allowed]
     if bad:
         raise InputError(f"unknown --target {bad[0]!r} for a {kind} sweep; choose from {', '.join(allowed)}")
