@@ -27,9 +27,9 @@ def test_every_paper_value_is_a_row_or_listed_as_not_modelled(results):
 
     keys = {r["key"] for r in results["table"]} | {d["key"] for d in results["not_modelled"]}
     assert keys == set(paper_values())
-    # what is not modelled yet is known and small: film roughness (AFM), dose-series PLQY, an input (area)
+    # what is not modelled yet is known and small: film roughness (AFM) and an input (the pixel area)
     assert {d["key"] for d in results["not_modelled"]} <= {
-        "nsa_0.6.plqy", "nsa_pf6.film_roughness_rms_nm", "control.film_roughness_rms_nm", "device.active_area_mm2"}
+        "nsa_pf6.film_roughness_rms_nm", "control.film_roughness_rms_nm", "device.active_area_mm2"}
 
 
 def test_dose_series_labels_follow_the_synthesis_calibration_record(results):

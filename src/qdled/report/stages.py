@@ -246,7 +246,7 @@ _DOSE_ROWS = {0.0: ("nsa_0.pl_peak_nm", "calibrated"), 0.2: ("nsa_0.2.pl_peak_nm
 def synthesis_stage(ctx: dict) -> StageOutput:
     """Population balance of both recipes and of the NSA dose series; sizes handed to the dots stage."""
     from qdled.dots import CALIBRATED as DOTS_CAL
-    from qdled.dots import pl_peak_track_nm, size_distribution, summarize_synthesis
+    from qdled.dots import pl_peak_track_nm, plqy, size_distribution, summarize_synthesis
     from qdled.io.paper import paper_value
     from qdled.io.recipe import load_recipe
     from qdled.synthesis import CALIBRATED, simulate
@@ -272,6 +272,9 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     ]
     for d, (key, status) in _DOSE_ROWS.items():
         out.rows.append(row(key, f"PL peak after synthesis, {d:g} mmol NSA", dose_pl[d], status, "population balance -> dots"))
+    out.rows.append(row("nsa_0.6.plqy", "PLQY after synthesis, 0.6 mmol NSA (OAm + NSA shell)",
+                        plqy(doses[0.6].synthesis_mean_edge_nm, ligands=("OAm", "NSA")).plqy, "predicted",
+                        "coverage -> trapping (dots)"))
     control_full = summarize_synthesis(doses[0.0], "OA/OAm")
     out.rows.append(row("nsa_0.pl_fwhm_nm", "PL FWHM after synthesis, no NSA (full simulated distribution)",
                         control_full["pl_fwhm_full_distribution_nm"], "predicted", "population balance -> dots"))
