@@ -28,7 +28,7 @@ test: $(VENV)/.stamp-test browser
 	$(BIN)/python -m pytest -q -n 2
 
 reproduce: $(VENV)/.stamp-run
-	$(BIN)/qdled reproduce --out qdled-report --force
+	$(BIN)/qdled reproduce --out qdled-report
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/run_all.py
