@@ -27,19 +27,23 @@ def _base_stack(toml_text: str):
     return stack_from_dict(tomllib.loads(toml_text), "sweep base stack")
 
 
+def _over_points(base, spec, points: np.ndarray, compute: Callable) -> dict[str, np.ndarray]:
+    """``compute(base.with_values(point)) -> {target: value}`` for every point, as arrays per target."""
+    keys = [a.key for a in spec.axes]
+    out = {t: np.full(len(points), np.nan) for t in spec.targets}
+    for i, p in enumerate(points):
+        values = compute(base.with_values(dict(zip(keys, map(float, p)))))
+        for t in spec.targets:
+            out[t][i] = values[t]
+    return out
+
+
 def evaluate_stacks(spec, points: np.ndarray) -> dict[str, np.ndarray]:
     """Optics of the base stack with each point's values applied (at ``options['wavelength_nm']``)."""
     from qdled.optics.sweep import point_values
 
-    base = _base_stack(spec.base_toml)
-    keys = [a.key for a in spec.axes]
     wl = float(spec.options.get("wavelength_nm", 628.0))
-    out = {t: np.full(len(points), np.nan) for t in spec.targets}
-    for i, p in enumerate(points):
-        values = point_values(base.with_values(dict(zip(keys, map(float, p)))), wavelength_nm=wl)
-        for t in spec.targets:
-            out[t][i] = values[t]
-    return out
+    return _over_points(_base_stack(spec.base_toml), spec, points, lambda stack: point_values(stack, wavelength_nm=wl))
 
 
 @lru_cache(maxsize=8)
@@ -57,18 +61,16 @@ def evaluate_recipes(spec, points: np.ndarray) -> dict[str, np.ndarray]:
     from qdled.dots import pl_peak_track_nm
     from qdled.synthesis import simulate
 
-    base = _base_recipe(spec.base_toml)
-    keys = [a.key for a in spec.axes]
     n_bins = int(spec.options.get("n_bins", 400))
-    out = {t: np.full(len(points), np.nan) for t in spec.targets}
-    for i, p in enumerate(points):
-        r = simulate(base.with_values(dict(zip(keys, map(float, p)))), n_bins=n_bins)
+
+    def compute(recipe):
+        r = simulate(recipe, n_bins=n_bins)
         values = {"mean_edge_nm": r.mean_edge_nm, "sd_edge_nm": r.sd_edge_nm, "yield_fraction": r.yield_fraction}
         if "pl_peak_nm" in spec.targets:
             values["pl_peak_nm"] = float(pl_peak_track_nm(r.mean_edge_nm)[0])
-        for t in spec.targets:
-            out[t][i] = values[t]
-    return out
+        return values
+
+    return _over_points(_base_recipe(spec.base_toml), spec, points, compute)
 
 
 def evaluator(kind: str) -> Callable:
