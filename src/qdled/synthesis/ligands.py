@@ -32,16 +32,20 @@ import math
 from types import MappingProxyType
 
 import numpy as np
+from scipy import constants as _c
 from scipy.optimize import brentq
 
 from qdled.errors import InputError
+from qdled.io.paper import paper_binding_energies_eV
 from qdled.synthesis.kinetics import K_B
 
-_EV = 1.602176634e-19
+_EV = _c.e
+_PAPER_EV = paper_binding_energies_eV()
 
-#: DFT binding energies [eV] from ref. [1]. OA is not given in the text (its bar in Fig. 2a
-#: is not quoted): ASSUMPTION, taken equal to OAm so that OA/OAm act as one weak reference shell.
-DEFAULT_BINDING_EV = MappingProxyType({"OA": 1.23, "OAm": 1.23, "NSA": 1.45, "PF6": 3.92})
+#: DFT binding energies [eV] from ref. [1] (:func:`qdled.io.paper.paper_binding_energies_eV`). OA is not
+#: given in the text (its bar in Fig. 2a is not quoted): ASSUMPTION, taken equal to OAm so that OA/OAm act
+#: as one weak reference shell.
+DEFAULT_BINDING_EV = MappingProxyType({"OA": _PAPER_EV["OAm"], **_PAPER_EV})
 
 #: Ligands forming the reference (as-synthesised OA/OAm) shell.
 REFERENCE_LIGANDS = ("OA", "OAm")
