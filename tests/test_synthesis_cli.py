@@ -36,3 +36,15 @@ def test_synthesize_bad_option():
     res = runner.invoke(app, ["synthesize", "li2024-control", "--nsa-mmol", "-1", "--json"])
     assert res.exit_code != 0
     assert "--nsa-mmol" in str(res.exception) + res.output
+
+
+def test_synthesize_with_xtb_binding_energies():
+    """--binding xtb feeds the shipped GFN2-xTB values (qdled.binding) into the ligand model."""
+    from qdled.binding import binding_energies
+
+    res = runner.invoke(app, ["synthesize", "li2024-control", "--bins", "100", "--binding", "xtb", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["binding_energies_eV"] == binding_energies(("OAm", "OA", "NSA", "PF6"))
+    bad = runner.invoke(app, ["synthesize", "--binding", "dft", "--json"])
+    assert bad.exit_code != 0 and "--binding" in str(bad.exception)

@@ -14,6 +14,8 @@ def synthesize(
     recipe: Optional[str] = typer.Argument(None, help="Recipe TOML file or built-in name (li2024-control, li2024-nsa-pf6)."),
     nsa_mmol: Optional[float] = typer.Option(None, "--nsa-mmol", help="Override the NSA amount [mmol]."),
     n_bins: int = typer.Option(400, "--bins", help="Number of size bins."),
+    binding: str = typer.Option("paper", "--binding", help="Ligand binding energies: 'paper' (DFT of Li et al., the "
+                                "calibration basis) or 'xtb' (qdled bind, GFN2-xTB shipped values)."),
     json_out: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
@@ -24,7 +26,7 @@ def synthesize(
     from qdled.errors import InputError, require_finite_positive
     from qdled.io.atomic import check_new_file
     from qdled.io.recipe import load_recipe
-    from qdled.synthesis import simulate
+    from qdled.synthesis import SynthesisParameters, simulate
 
     if nsa_mmol is not None:
         require_finite_positive("--nsa-mmol", nsa_mmol, allow_zero=True)
@@ -32,12 +34,20 @@ def synthesize(
         raise InputError(f"--bins must be >= 50, got {n_bins}")
     if plot is not None:
         check_new_file(plot, force=force)
+    if binding not in ("paper", "xtb"):
+        raise InputError(f"--binding must be 'paper' or 'xtb', got {binding!r}")
+    params = SynthesisParameters()
+    if binding == "xtb":
+        from qdled.binding import binding_energies
+
+        params = params.with_values(binding_energy_eV=binding_energies(("OAm", "OA", "NSA", "PF6")))
     rec = load_recipe(recipe)
-    result = simulate(rec, nsa_mmol=nsa_mmol, n_bins=n_bins)
+    result = simulate(rec, nsa_mmol=nsa_mmol, n_bins=n_bins, params=params)
     optics = summarize_synthesis(result, rec.purification.route)
     out = {
         "recipe": result.recipe_name,
         "nsa_mmol": result.nsa_mmol,
+        "binding_energies_eV": dict(params.binding_energy_eV),
         "mean_edge_nm": result.mean_edge_nm,
         "sd_edge_nm": result.sd_edge_nm,
         "synthesis_mean_edge_nm": result.synthesis_mean_edge_nm,
