@@ -94,3 +94,36 @@ def test_cps_bracket_equals_poynting_flux_out_of_the_dipole_plane():
         flux = np.abs(1 + sign * a_b) ** 2 * net_flux(pol, ne, q, a_t) + np.abs(1 + sign * a_t) ** 2 * net_flux(pol, ne, q, a_b)
         k_flux = k_free[:, None, :] * flux / (np.abs(1 - a_b * a_t) ** 2 * 2 * net_flux(pol, ne, q, 0.0))
         np.testing.assert_allclose(f.f[name].real, k_flux, rtol=1e-10)
+
+
+def _amos_barnes_reference():
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parent / "fixtures" / "pyramids_amos_barnes.json").read_text())
+
+
+@pytest.mark.parametrize("case", ["silver_200nm", "silver_13nm"])
+def test_dipole_near_silver_matches_independent_ldos_code(case):
+    # Reference: PyRAMIDS (AMOLF; independent Green-function LDOS code following Amos & Barnes,
+    # Phys. Rev. B 55, 7249 (1997)), run on the Amos-Barnes system (Eu3+ layer 2.6 nm, eps 2.49
+    # spacer, silver with the paper's permittivities, glass; 614 nm); values and provenance in
+    # fixtures/pyramids_amos_barnes.json. The low-loss 200 nm mirror with an air top makes
+    # quasi-guided modes of width ~1e-4 in u inside the substrate light cone and a surface
+    # plasmon beyond every dielectric light line: the quadrature must find both.
+    # Tolerance 1e-5 relative: both codes integrate to ~1e-6; measured agreement ~1e-9.
+    ref = _amos_barnes_reference()["cases"][case]
+    n_e = np.sqrt(2.49)
+    n_ag = np.sqrt(complex(*ref["silver_eps"]))
+    for d, par, perp in zip(ref["spacer_nm"], ref["ldos_parallel"], ref["ldos_perpendicular"]):
+        geom = make_geometry(np.array([[n_ag, n_e, n_e]]), [ref["silver_thickness_nm"], d, 2.6], 2, 1.456, 1.0, [614.0])
+        em = emission(geom, [1.3], substrate_coherent=True, tol=1e-7)
+        assert em.purcell["h"][0] == pytest.approx(par / n_e, rel=1e-5), d
+        assert em.purcell["v"][0] == pytest.approx(perp / n_e, rel=1e-5), d
+
+
+def test_unconverged_quadrature_warns():
+    # a tolerance below what 64 panels can reach must not pass silently
+    geom = make_geometry(np.array([[1.5 + 0.01j, 1.7, 1.6]]), [80.0, 30.0, 60.0], 1, 1.52, 0.5 + 3.0j, [628.0])
+    with pytest.warns(RuntimeWarning, match="not converged"):
+        emission(geom, [15.0], tol=1e-15)

@@ -33,6 +33,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,29 +89,111 @@ def _is_metal(n) -> np.ndarray:
     return np.real(np.asarray(n) ** 2) < 0
 
 
-def mode_scan(geom: Geometry, position_nm, weights, n_substrate, n_points: int = 800):
-    """K on a real neff grid beyond the substrate light line: (neff grid, K_TE, K_TM) averaged
-    over the emission zone (both (n_wl, n_points)).
+def _spp_neff_max(geom: Geometry) -> np.ndarray:
+    """Largest surface-plasmon effective index, ``Re sqrt(e_m e_d / (e_m + e_d))`` over the
+    metal layers and the highest-index dielectric (n_wl,); 0 without a bound plasmon."""
+    n = geom.n[:, 1:-1]
+    eps_d = np.max(np.real(geom.n) ** 2 * ~_is_metal(geom.n), axis=1)[:, None]
+    eps_m = n**2
+    bound = _is_metal(n) & (np.real(eps_m) + eps_d < 0)
+    ratio = eps_m * eps_d / np.where(bound, eps_m + eps_d, -1.0)
+    spp = np.where(bound, np.sqrt(np.where(bound, ratio, 0.0)).real, 0.0)
+    return np.max(spp, axis=1, initial=0.0)
 
-    Mode positions do not depend on the dipole position, only their weights: zones with
-    more than three planes are scanned at their first, middle and last plane.
-    """
+
+def _scan_planes(position_nm, weights):
+    """At most three dipole planes (first, middle, last) standing for an emission zone."""
     pos = np.asarray(position_nm, dtype=float)
     w = np.asarray(weights, dtype=float)
     if len(pos) > 3:
         pick = [0, len(pos) // 2, len(pos) - 1]
         pos, w = pos[pick], np.full(3, 1 / 3)
-    ne = geom.n_emitter
-    lo = np.real(n_substrate)
-    hi = 1.02 * np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
-    hi = np.maximum(hi, 1.05 * lo)
+    return pos, w
+
+
+def k_scan(geom: Geometry, position_nm, weights, u_lo, u_hi, n_points: int = 1500):
+    """TE and TM power spectra on a grid just below the real u axis (n_wl, n_points each).
+
+    Evaluating at ``u - i eps`` (``eps`` = two grid steps) turns every mode pole of the stack
+    (``Im u >= 0``; on the axis for lossless guides) into a peak at least two steps wide, so
+    no mode is missed by the grid, whatever its true width. Mode positions do not depend on
+    the dipole position, only their weights: zones with more than three planes are scanned at
+    their first, middle and last plane.
+
+    Returns
+    -------
+    (u grid (n_wl, n_points) real, K_TE, K_TM)
+    """
+    pos, w = _scan_planes(position_nm, weights)
     s = np.linspace(0.0, 1.0, n_points + 2)[1:-1]
-    neff = lo[:, None] + (hi - lo)[:, None] * s[None, :]
-    f = dipole_fields(geom, neff / ne[:, None], pos, need_split=False).f
+    lo, hi = np.asarray(u_lo, dtype=float)[:, None], np.asarray(u_hi, dtype=float)[:, None]
+    u = lo + (hi - lo) * s[None, :]
+    eps = 2.0 * (hi - lo) / (n_points + 1)
+    f = dipole_fields(geom, u - 1j * eps, pos, need_split=False).f
     w = w[None, :, None]
     te = np.sum(w * f["hs"].real, axis=1)
     tm = np.sum(w * (f["v"].real + f["hp"].real), axis=1)
-    return neff, te, tm
+    return u, te, tm
+
+
+def mode_scan(geom: Geometry, position_nm, weights, n_substrate, n_points: int = 400):
+    """K beyond the substrate light line: (neff grid, K_TE, K_TM), all (n_wl, n_points).
+
+    The grid runs from the substrate index to above the highest dielectric index and the
+    largest surface-plasmon index (which exceeds every dielectric index it is bound to).
+    """
+    ne = geom.n_emitter
+    lo = np.real(n_substrate)
+    hi = 1.02 * np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
+    hi = np.minimum(np.maximum.reduce([hi, 1.05 * lo, 1.05 * _spp_neff_max(geom)]), 3.0 * hi)
+    u, te, tm = k_scan(geom, position_nm, weights, lo / ne, hi / ne, n_points)
+    return u * ne[:, None], te, tm
+
+
+def pole_breakpoints(geom: Geometry, position_nm, weights, u_hi, n_points: int = 400, max_poles: int = 8):
+    """Real parts of the sharp mode poles in ``(0, u_hi)``: (n_wl, k) with k <= ``max_poles``,
+    rows padded with ``u_hi``.
+
+    Used as breakpoints of the real-axis integration (where the channel densities are not
+    analytic and the contour cannot be deformed): a quasi-guided mode of a lossless or weakly
+    absorbing guide inside the substrate light cone is a Lorentzian of width down to 1e-5 in
+    u; with a breakpoint on it the end-crowded nodes of :mod:`qdled.optics.quadrature`
+    resolve it. Peaks of the off-axis scan (:func:`k_scan`) are located to ~1e-6 of
+    ``u_hi`` by three zoomed rescans (only the peaks found are rescanned).
+    """
+    n_wl = len(geom.wavelength_nm)
+    u_hi = np.asarray(u_hi, dtype=float)
+    pos, w = _scan_planes(position_nm, weights)
+    u, te, tm = k_scan(geom, pos, w, np.zeros(n_wl), u_hi, n_points)
+    step = u_hi / (n_points + 1)
+    lines = np.real(geom.n) / geom.n_emitter[:, None]
+    rows = []
+    for i in range(n_wl):  # peak finding is per spectrum (cheap, 1-d)
+        cand = []
+        for k in (te[i], tm[i]):
+            # a sharp pole shows as a peak ~4 steps wide (2 eps); broad resonances need no breakpoint
+            pk, props = find_peaks(k, prominence=1e-3 * max(np.max(np.abs(k)), 1e-30), width=(None, 8))
+            cand += list(zip(props["prominences"], u[i, pk]))
+        # smoothed branch points at light lines are already breakpoints
+        cand = [(p, uc) for p, uc in cand if np.min(np.abs(lines[i] - uc)) > 3 * step[i] and u_hi[i] - uc > 3 * step[i]]
+        rows.append([uc for _, uc in sorted(cand, reverse=True)[:max_poles]])
+    n_found = max((len(r) for r in rows), default=0)
+    if n_found == 0:
+        return u_hi[:, None]
+    out = np.array([r + [u_hi[i]] * (n_found - len(r)) for i, r in enumerate(rows)])
+    found = np.array([[j < len(r) for j in range(n_found)] for r in rows])
+    m = 21
+    s = np.linspace(-1.0, 1.0, m)
+    half = 2.0 * step
+    for _ in range(3):  # zoom: +-2 steps around each peak, then 10x finer step and depth
+        grid = out[:, :, None] + half[:, None, None] * s[None, None, :]
+        eps = (2.0 * half / (m - 1))[:, None, None]
+        f = dipole_fields(geom, (grid - 1j * eps).reshape(n_wl, -1), pos, need_split=False).f
+        k = sum(np.abs(np.tensordot(w, f[c].real, axes=([0], [1]))) for c in ("v", "hs", "hp")).reshape(n_wl, n_found, m)
+        best = np.take_along_axis(grid, np.argmax(k, axis=-1)[..., None], axis=-1)[..., 0]
+        out = np.where(found, np.clip(best, 0.0, u_hi[:, None]), out)
+        half = half / 10.0
+    return np.sort(out, axis=1)
 
 
 def classify_modes(geom: Geometry, position_nm, weights, n_substrate):
@@ -144,7 +227,8 @@ def _tail_max_u(geom: Geometry, position_nm, last):
 
     Beyond every light line power is only dissipated by absorption, reached through
     evanescent fields decaying as ``exp(-2 k0 n_e u d_abs)`` with ``d_abs`` the distance from
-    the nearest dipole plane to the nearest absorbing layer; integrate until that is 1e-13.
+    the nearest dipole plane to the nearest absorbing layer; integrate until that is 1e-13
+    (at most to u = 4000, reached by a dipole about 0.2 nm from an absorber).
     """
     thick = geom.thickness_nm
     e = geom.emitter
@@ -155,9 +239,11 @@ def _tail_max_u(geom: Geometry, position_nm, last):
     z = edges[e] + pos
     gaps = [np.min(np.maximum(edges[j] - z, z - edges[j + 1])) for j in range(len(thick)) if lossy[j]]
     gaps += [np.min(z), np.min(edges[-1] - z)] if np.any(np.imag(geom.n[:, [0, -1]]) > 0) else []
-    d_abs = max(min(gaps), 1e-3) if gaps else 1e-3
+    if not gaps:  # nothing absorbs: no power beyond the light lines
+        return 2 * np.asarray(last, dtype=float)
+    d_abs = max(min(gaps), 1e-3)
     k = 2 * np.pi / geom.wavelength_nm * geom.n_emitter
-    return np.clip(30.0 / (2 * k * d_abs), 2 * last, 400.0)
+    return np.clip(30.0 / (2 * k * d_abs), 2 * last, 4000.0)
 
 
 def _drop_empty(a, b):
@@ -264,7 +350,15 @@ def emission(
     """
     pos = np.atleast_1d(np.asarray(position_nm, dtype=float))
     w_pos = np.ones(len(pos)) if weights is None else np.asarray(weights, dtype=float)
-    return _emission_block(geom, pos, w_pos / w_pos.sum(), n_outside, substrate_coherent, tol)
+    em = _emission_block(geom, pos, w_pos / w_pos.sum(), n_outside, substrate_coherent, tol)
+    if em.error > 10 * tol:
+        warnings.warn(
+            f"u-quadrature not converged: change {em.error:.2e} between the last two panel counts "
+            f"(tolerance {tol:.1e}); results may be inaccurate",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return em
 
 
 def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: bool, tol: float) -> Emission:
@@ -278,8 +372,9 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     split_tm, split_te, modes = classify_modes(geom, pos, w_pos, geom.n[:, 0])
     n_layers = len(geom.thickness_nm)
 
-    # ---- radiative region [0, u_sub]: real axis, all light lines as breakpoints
-    cand = np.concatenate([np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None]], axis=1)
+    # ---- radiative region [0, u_sub]: real axis, all light lines and sharp mode poles as breakpoints
+    poles = pole_breakpoints(geom, pos, w_pos, u_sub)
+    cand = np.concatenate([np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None], poles], axis=1)
     bp = np.sort(np.clip(cand, 0.0, u_sub[:, None]), axis=1)
     bp = np.concatenate([bp, u_sub[:, None]], axis=1)
     a_rad, b_rad = _drop_empty(bp[:, :-1], bp[:, 1:])

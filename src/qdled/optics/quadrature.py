@@ -1,8 +1,9 @@
 """Integration over the normalised in-plane wavevector u with breakpoints and error control.
 
 Each row (wavelength) gets its own breakpoints: the light lines ``u = n_j / n_e`` of every
-medium (real parts), the emitter light line ``u = 1``, channel boundaries and a geometric
-tail up to ``u_max``. Each segment ``[a, b]`` is mapped by ``u = a + (b - a) g(g(t))``,
+medium (real parts), the emitter light line ``u = 1``, the real parts of sharp mode poles
+inside the substrate light cone (``qdled.optics.channels.pole_breakpoints``), channel
+boundaries and a geometric tail up to ``u_max``. Each segment ``[a, b]`` is mapped by ``u = a + (b - a) g(g(t))``,
 ``g(t) = (1 - cos(pi t))/2``, which removes the integrable ``1/sqrt`` singularities of K at
 the light lines (branch points sit only at segment ends) and crowds nodes towards the ends
 (``u - a ~ t**4``), where mode poles may sit just beyond a light line; it is then integrated with composite
