@@ -53,3 +53,12 @@ def test_headline_prediction_is_close(results):
     rows = {r["key"]: r for r in results["table"]}
     assert rows["nsa_pf6.peak_eqe"]["status"] == "predicted"
     assert rows["nsa_pf6.peak_eqe"]["model"] == pytest.approx(0.2604, rel=0.10)
+
+
+def test_report_states_the_sizing_validation_status(report_dir):
+    """Whether the confinement model has been checked against independent sizing data is said in the report."""
+    from qdled.dots.validation import compare_sizing
+
+    html = (report_dir / "index.html").read_text()
+    expected = "independent CsPbI3 sizing points" if compare_sizing().n_validation else "not yet checked against independent"
+    assert expected in html

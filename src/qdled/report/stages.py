@@ -68,6 +68,7 @@ def binding_stage(ctx: dict) -> StageOutput:
 def dots_stage(ctx: dict) -> StageOutput:
     """Ensemble PL/absorption, PLQY, decay and ageing of both batches."""
     from qdled.dots import CALIBRATED, ageing, ensemble_absorption, ensemble_pl, pl_decay, summarize
+    from qdled.dots.validation import compare_sizing
 
     out = StageOutput()
     plt = _plt()
@@ -123,6 +124,14 @@ def dots_stage(ctx: dict) -> StageOutput:
     out.figures += [("spectra", "Model absorption and PL spectra of NSA-NH4PF6 and OA/OAm QDs", fig_s),
                     ("trpl", "Model PL decays (ensemble, coverage-dependent trapping)", fig_d),
                     ("ageing", "Model PLQY against storage time (ligand desorption, trap creation)", fig_a)]
+    sizing = compare_sizing()
+    if sizing.n_validation:
+        out.notes.append(f"Dots: confinement model against {sizing.n_validation} independent CsPbI3 sizing points "
+                         f"(4-10 nm): RMS error {sizing.rms_validation_meV:.1f} meV (qdled/dots/data/cspbi3_sizing.csv).")
+    else:
+        out.notes.append("Dots: the size-to-energy model is not yet checked against independent CsPbI3 sizing data: "
+                         "none could be read with the project's offline sources (qdled/dots/data/cspbi3_sizing.csv "
+                         "holds only the paper's own 4.3 nm / 623 nm calibration point).")
     out.notes.append("Dots: calibrated parameters (qdled.dots.CALIBRATED): " + "; ".join(
         f"{k} = {v['value']:.4g} {v['unit']} fitted to {v['fitted_to']}" for k, v in CALIBRATED.items() if v["fitted_to"] != "none (assumed, see ASSUMED)"))
     return out
