@@ -11,11 +11,14 @@ by where its power ends up (flux differences of the transfer-matrix solution):
 * ``n_outside <= neff < n_substrate``: power entering the substrate is totally reflected
   at its far side -> **substrate**.
 * layer absorption during the first pass for ``neff < n_substrate`` -> **absorbed**.
-* ``neff >= n_substrate``: the whole dissipated power is bound to the layers. It is split
+* power leaving through a lossless top medium -> **top**; when that medium's index exceeds the
+  substrate's, this holds up to ``neff < n_top`` (e.g. an emitter under a thick high-index
+  encapsulant), so the radiative range ends at ``n_open = max(n_substrate, n_top)``.
+* ``neff >= n_open``: the whole dissipated power is bound to the layers. It is split
   per polarisation into **waveguide** (below the split) and **plasmon** (above: the
   metal-bound TM mode and near-field losses). TM: the split is the minimum of the TM
   spectrum between the highest-index TM peak (the surface plasmon, when a metal layer
-  exists) and the next TM peak below it (or the substrate light line). TE (no plasmon):
+  exists) and the next TM peak below it (or the ``n_open`` light line). TE (no plasmon):
   the split is the highest light line of the non-metal layers (evanescent everywhere
   above it: lossy surface waves). Guided modes are thus classified by their effective
   index against each other and the layers' light lines, not by ``u > 1`` (here the QD
@@ -136,14 +139,14 @@ def k_scan(geom: Geometry, position_nm, weights, u_lo, u_hi, n_points: int = 150
     return u, te, tm
 
 
-def mode_scan(geom: Geometry, position_nm, weights, n_substrate, n_points: int = 400):
-    """K beyond the substrate light line: (neff grid, K_TE, K_TM), all (n_wl, n_points).
+def mode_scan(geom: Geometry, position_nm, weights, n_open, n_points: int = 400):
+    """K beyond the radiative range: (neff grid, K_TE, K_TM), all (n_wl, n_points).
 
-    The grid runs from the substrate index to above the highest dielectric index and the
+    The grid runs from ``n_open`` (the highest index of a lossless half-space) to above the highest dielectric index and the
     largest surface-plasmon index (which exceeds every dielectric index it is bound to).
     """
     ne = geom.n_emitter
-    lo = np.real(n_substrate)
+    lo = np.real(n_open)
     hi = 1.02 * np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
     hi = np.minimum(np.maximum.reduce([hi, 1.05 * lo, 1.05 * _spp_neff_max(geom)]), 3.0 * hi)
     u, te, tm = k_scan(geom, position_nm, weights, lo / ne, hi / ne, n_points)
@@ -196,14 +199,14 @@ def pole_breakpoints(geom: Geometry, position_nm, weights, u_hi, n_points: int =
     return np.sort(out, axis=1)
 
 
-def classify_modes(geom: Geometry, position_nm, weights, n_substrate):
+def classify_modes(geom: Geometry, position_nm, weights, n_open):
     """Mode positions (peaks of K) and the waveguide/plasmon boundaries (n_wl,) for TM and TE.
 
     Returns
     -------
     (n_split_tm, n_split_te, modes)
     """
-    neff, te, tm = mode_scan(geom, position_nm, weights, n_substrate)
+    neff, te, tm = mode_scan(geom, position_nm, weights, n_open)
     has_metal = bool(np.any(_is_metal(geom.n[:, 1:-1])))
     n_dielectric = np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
     split_tm = n_dielectric.copy()
@@ -257,7 +260,7 @@ def radiative_densities(geom: Geometry, u, position_nm, n_outside, substrate_coh
 
     Parameters
     ----------
-    u : real array (n_wl, n_u), ``u < n_substrate / n_e``
+    u : real array (n_wl, n_u), ``u < n_open / n_e`` (see the module docstring)
     n_outside : array (n_wl,)
 
     Returns
@@ -366,17 +369,18 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     wl = geom.wavelength_nm
     n_wl = len(wl)
     ne = geom.n_emitter
-    n_sub = geom.n[:, 0].real
+    n_top = geom.n[:, -1]
+    n_open = np.maximum(geom.n[:, 0].real, np.where(n_top.imag == 0, n_top.real, 0.0))
     n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
-    u_sub = n_sub / ne
-    split_tm, split_te, modes = classify_modes(geom, pos, w_pos, geom.n[:, 0])
+    u_open = n_open / ne
+    split_tm, split_te, modes = classify_modes(geom, pos, w_pos, n_open)
     n_layers = len(geom.thickness_nm)
 
-    # ---- radiative region [0, u_sub]: real axis, all light lines and sharp mode poles as breakpoints
-    poles = pole_breakpoints(geom, pos, w_pos, u_sub)
+    # ---- radiative region [0, u_open]: real axis, all light lines and sharp mode poles as breakpoints
+    poles = pole_breakpoints(geom, pos, w_pos, u_open)
     cand = np.concatenate([np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None], poles], axis=1)
-    bp = np.sort(np.clip(cand, 0.0, u_sub[:, None]), axis=1)
-    bp = np.concatenate([bp, u_sub[:, None]], axis=1)
+    bp = np.sort(np.clip(cand, 0.0, u_open[:, None]), axis=1)
+    bp = np.concatenate([bp, u_open[:, None]], axis=1)
     a_rad, b_rad = _drop_empty(bp[:, :-1], bp[:, 1:])
 
     def radiative(u, du):
@@ -386,14 +390,14 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
 
     rad, err_rad, _ = adaptive(radiative, a_rad, b_rad, np.zeros_like(a_rad), tol=tol)
 
-    # ---- bound region [u_sub, u_max]: deformed contour; breakpoints at branch points only
-    u_tm = np.maximum(split_tm / ne, u_sub)
-    u_te = np.maximum(split_te / ne, u_sub)
-    last = np.maximum.reduce([u_sub, np.ones(n_wl), u_tm, u_te])
+    # ---- bound region [u_open, u_max]: deformed contour; breakpoints at branch points only
+    u_tm = np.maximum(split_tm / ne, u_open)
+    u_te = np.maximum(split_te / ne, u_open)
+    last = np.maximum.reduce([u_open, np.ones(n_wl), u_tm, u_te])
     u_max = _tail_max_u(geom, pos, last)
     n_tail = int(np.max(np.ceil(np.log2(u_max / last))))
     tail = np.minimum(last[:, None] * 2.0 ** np.arange(1, n_tail + 1)[None, :], u_max[:, None])
-    fixed = [u_sub, np.maximum(1.0, u_sub), u_tm, u_te, last]
+    fixed = [u_open, np.maximum(1.0, u_open), u_tm, u_te, last]
     bp = np.concatenate([np.sort(np.stack(fixed, axis=1), axis=1), tail], axis=1)
     a_b, b_b = _drop_empty(bp[:, :-1], bp[:, 1:])
     beyond = {"p": (a_b >= u_tm[:, None] - 1e-12)[:, None, :], "s": (a_b >= u_te[:, None] - 1e-12)[:, None, :]}
