@@ -4,8 +4,12 @@ Model: ``I(t) = sum_i A_i exp(-(t - t0)/tau_i) + B``. Without an instrument resp
 function (IRF) the tail from the peak channel on is fitted (``t0`` = peak time). With an
 IRF the model is reconvolved: the IRF (normalised to unit sum, shifted by a fitted
 sub-channel ``irf_shift_ns`` by linear interpolation) is convolved (FFT) with the decay
-starting at the first channel, and all channels are fitted. Fits use lmfit (Levenberg-
-Marquardt) with Poisson weights ``1/sqrt(max(counts, 1))``; lifetimes are ordered
+starting at the first channel, and all channels are fitted. Fits are Poisson maximum
+likelihood: lmfit (Levenberg-Marquardt) minimises the Poisson deviance through the residuals
+``sign(m - y) sqrt(2 (m - y + y ln(y / m)))`` (Baker & Cousins 1984). Weighting by the counts
+themselves (Neyman chi-square) would bias lifetimes short at low counts (-11 % on a 10 ns
+component at ~300 peak counts). ``reduced_chi_square`` is the deviance per degree of
+freedom (about 1 for a good fit). Lifetimes are ordered
 ``tau_1 < tau_2 < ...`` through positive increments so components cannot swap.
 Uncertainties are the covariance-matrix standard errors; the average lifetimes carry
 correlated uncertainties propagated with lmfit's ``uvars``.
@@ -18,6 +22,7 @@ References
 Lakowicz, J. R., Principles of Fluorescence Spectroscopy, 3rd ed., Springer (2006), ch. 4
 (reconvolution, average lifetimes).
 Sillen, A. & Engelborghs, Y., Photochem. Photobiol. 67, 475 (1998) (average lifetimes).
+Baker, S. & Cousins, R. D., Nucl. Instrum. Methods 221, 437 (1984) (Poisson likelihood chi-square).
 """
 
 from __future__ import annotations
@@ -104,7 +109,6 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
     if ts.size < 2 * n + 3:
         raise InputError(f"too few channels after the peak ({ts.size}) for {n} components")
     t0 = t[0] if use_irf else t[k_peak]
-    w = 1.0 / np.sqrt(np.maximum(ys, 1.0))
 
     # starting values: background from the last 5 % of channels, 1/e time of the tail
     tail = y[-max(3, t.size // 20):]
@@ -132,7 +136,14 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
         h_s = np.interp(t - p["shift"].value, t, h, left=0.0, right=0.0)
         return fftconvolve(h_s, _decay(t - t0, amps, taus))[: t.size] + p["bkg"].value
 
-    result = lmfit.minimize(lambda p: (model(p) - ys) * w, params, method="leastsq")
+    y_log_y = np.where(ys > 0, ys * np.log(np.where(ys > 0, ys, 1.0)), 0.0)
+
+    def deviance_residuals(p) -> np.ndarray:
+        m = np.maximum(model(p), 1e-12)
+        dev = 2.0 * (m - ys + np.where(ys > 0, y_log_y - ys * np.log(m), 0.0))
+        return np.sign(m - ys) * np.sqrt(np.maximum(dev, 0.0))
+
+    result = lmfit.minimize(deviance_residuals, params, method="leastsq")
     if not result.success:
         raise InputError(f"TRPL fit did not converge: {result.message}")
     p = result.params

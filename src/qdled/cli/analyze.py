@@ -136,7 +136,7 @@ def trpl_cmd(
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
-    """Multi-exponential TRPL fit (IRF reconvolution if the file has an irf column); Poisson weights."""
+    """Multi-exponential TRPL fit (IRF reconvolution if the file has an irf column); Poisson maximum-likelihood fit."""
     from qdled.analysis.trpl import fit_trpl, plot_trpl
     from qdled.io.measurements import read_trpl
 
