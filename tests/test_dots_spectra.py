@@ -129,3 +129,17 @@ def test_edge_from_pl_peak_inverts_single_dot_pl():
         peak = ensemble_pl(edge, sd_nm=0.0, homogeneous_fwhm_eV=0.005).peak_nm
         # the per-nm Jacobian shifts the wavelength maximum of a narrow line by << 0.01 nm
         assert edge_from_pl_peak(peak) == pytest.approx(edge, abs=2e-3)
+
+
+def test_absorption_is_a_function_of_energy_and_pl_a_density():
+    # Same single-dot line in energy (one size, no Stokes shift, no continuum): PL is a spectral density and
+    # takes |dE/dlambda| ~ E^2 ~ 1/lambda^2 when put on a wavelength axis; an absorbance is a function of photon
+    # energy and does not. Hence A/PL ~ lambda^2 across the line (interpolation noise ~1e-4; old error: ~12 %
+    # over 590-630 nm).
+    from qdled.dots.spectra import ensemble_absorption
+
+    wl = np.linspace(590.0, 630.0, 41)
+    a = ensemble_absorption(4.3, sd_nm=0, continuum_weight=0.0, wavelength_nm=wl).intensity
+    p = ensemble_pl(4.3, sd_nm=0, stokes_fraction=0.0, wavelength_nm=wl).intensity
+    ratio = a / p / wl**2
+    np.testing.assert_allclose(ratio / ratio.mean(), 1.0, atol=5e-4)

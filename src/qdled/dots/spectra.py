@@ -166,9 +166,12 @@ def _energy_grid(centres, width_eV, n=1500, extra_eV=0.0):
     return np.linspace(max(lo, 0.5), hi, n)
 
 
-def _to_wavelength(energy_grid, intensity_per_eV, wavelength_nm=None) -> Spectrum:
+def _to_wavelength(energy_grid, intensity_per_eV, wavelength_nm=None, *, density: bool = True) -> Spectrum:
+    """Resample onto wavelength. A spectral density (PL, per eV -> per nm) takes the Jacobian
+    ``|dE/dlambda| = E^2 / hc`` (hc dropped: normalised); a function of photon energy such as
+    an absorbance or cross-section (``density=False``) is only re-gridded."""
     wl = energy_to_wavelength_nm(energy_grid)
-    per_nm = intensity_per_eV * energy_grid**2  # |dE/dlambda| = E^2 / hc; constant hc dropped (normalised)
+    per_nm = intensity_per_eV * energy_grid**2 if density else np.asarray(intensity_per_eV, dtype=float)
     order = np.argsort(wl)
     wl, per_nm = wl[order], per_nm[order]
     if wavelength_nm is not None:
@@ -254,7 +257,7 @@ def ensemble_absorption(edge_nm, weight=None, *, sd_nm: float | None = None, met
     # pair density of states per eV of a box of volume L^3: L^3 / (4 pi^2) (2 mu / hbar^2)^(3/2) sqrt(E)
     dos = edges**3 / (4.0 * np.pi**2) * (p.reduced_mass_m0 / _H2_2M0) ** 1.5
     continuum = continuum_weight * ((w * dos) @ smooth)
-    spectrum = _to_wavelength(grid, discrete + continuum, wavelength_nm)
+    spectrum = _to_wavelength(grid, discrete + continuum, wavelength_nm, density=False)
     return _first_peak(spectrum)
 
 
