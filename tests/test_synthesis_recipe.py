@@ -115,3 +115,14 @@ def test_calibrate_refits_stored_values():
     assert fitted["gamma_ref_J_m2"] == pytest.approx(CALIBRATED["gamma_ref_J_m2"]["value"], rel=0.01)
     assert fitted["log10_rate_constant_ref_m_s"] == pytest.approx(CALIBRATED["log10_rate_constant_ref_m_s"]["value"], abs=0.02)
     assert fitted["bare_weight"] == pytest.approx(CALIBRATED["bare_weight"]["value"], rel=0.05)
+
+
+def test_dots_outgrowing_the_size_grid_is_an_error():
+    # The grid has no outflow at R_MAX_M; a 10 min growth makes ~18 nm dots (reviewed on a 2x wider grid),
+    # which would otherwise pile up in the last bin and be reported as 12.8 +/- 0.1 nm.
+    from qdled.errors import InputError
+    from qdled.io.recipe import load_recipe
+
+    long = load_recipe("li2024-control").with_values({"injection.growth_time_s": 600})
+    with pytest.raises(InputError, match="outgrow the size grid"):
+        simulate(long, n_bins=100)

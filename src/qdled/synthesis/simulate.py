@@ -188,6 +188,16 @@ def simulate(recipe=None, *, nsa_mmol: float | None = None, params: SynthesisPar
         y = yy[-1]
         nsa_amount += stage.nsa_rate_mmol_s * stage.duration_s
     t_all, y_all = np.concatenate(ts), np.vstack(ys)
+    # the grid has no outflow at R_MAX_M: dots growing past it would pile up in the last bins
+    top = max(1, grid.n_bins // 50)
+    material = np.clip(y_all[:, :-1], 0.0, None)
+    top_share = float(np.max(material[:, -top:].sum(axis=1) / np.maximum(material.sum(axis=1), 1e-300)))
+    if top_share > 1e-6:
+        raise InputError(
+            f"dots outgrow the size grid (edge > {kin.edge_from_radius(grid.edges_m[-top]) * 1e9:.1f} nm holds "
+            f"{top_share:.1e} of the material): recipe '{recipe.name}' is outside the modelled range "
+            f"(grid up to R_MAX_M = {R_MAX_M * 1e9:g} nm radius)"
+        )
     to_number = params.molar_volume_m3_mol / grid.volumes_m3
     edge_nm = kin.edge_from_radius(grid.centres_m) * 1e9
     number = y_all[:, :-1] * to_number
