@@ -13,7 +13,7 @@ from qdled.io.paper import paper_value
 
 
 def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: str = "kane",
-              ligands: str = "NSA-NH4PF6") -> dict:
+              ligands: str | tuple[str, ...] = "NSA-NH4PF6") -> dict:
     """Absorption/PL peaks, PL FWHM, band-edge energy, PLQY and lifetime of a size distribution.
 
     Parameters
@@ -24,7 +24,8 @@ def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: s
     method
         Confinement model.
     ligands
-        "NSA-NH4PF6" or "OA/OAm" (surface coverage for PLQY and lifetime).
+        "NSA-NH4PF6" or "OA/OAm", or a tuple of ligand names such as ("OAm", "NSA") (surface coverage for
+        PLQY and lifetime, :func:`qdled.dots.ligand_coverages`).
 
     Returns
     -------
@@ -33,8 +34,8 @@ def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: s
         number-mean size), ``plqy``, ``tau_avg_ns`` (1 / (k_r + k_nr) at the mean size), ``pl_fwhm_nm_with_tem_sd``
         (scalar input only), ``calibrated`` (what was fitted to which paper number), ``predicted``, ``note``.
     """
-    if ligands not in ROUTE_LIGANDS:
-        raise InputError(f"ligands must be one of {sorted(ROUTE_LIGANDS)}, got {ligands!r}")
+    if isinstance(ligands, str) and ligands not in ROUTE_LIGANDS:
+        raise InputError(f"ligands must be one of {sorted(ROUTE_LIGANDS)} or a tuple of ligand names, got {ligands!r}")
     scalar = np.ndim(edge_nm) == 0 and weight is None
     default_sd = scalar and sd_nm is None
     if default_sd:
@@ -52,7 +53,7 @@ def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: s
                     "(0.6 nm) includes sizing error and gives the wider line in pl_fwhm_nm_with_tem_sd")
         if default_sd else "size distribution as given",
         "method": method,
-        "ligands": ligands,
+        "ligands": ligands if isinstance(ligands, str) else list(ligands),
         "bandgap_eV": float(confinement_energy(mean, method)),
         "absorption_peak_nm": absorption.peak_nm,
         "pl_peak_nm": pl.peak_nm,
@@ -85,8 +86,15 @@ def pl_peak_track_nm(mean_edge_nm, *, method: str = "kane") -> np.ndarray:
     return out
 
 
-#: Purification route of a recipe -> ligand shell of :func:`summarize`.
-ROUTE_TO_LIGANDS = {"OA/OAm": "OA/OAm", "NH4PF6": "NSA-NH4PF6"}
+#: Purification routes of a recipe (the route sets whether PF6 caps the dots).
+ROUTES = ("OA/OAm", "NH4PF6")
+
+
+def synthesis_ligands(route: str, nsa_mmol: float) -> tuple[str, ...]:
+    """Ligand shell after a synthesis: OAm always, NSA when any was injected, PF6 after NH4PF6 purification."""
+    if route not in ROUTES:
+        raise InputError(f"route must be one of {list(ROUTES)}, got {route!r}")
+    return ("OAm",) + (("NSA",) if nsa_mmol > 0 else ()) + (("PF6",) if route == "NH4PF6" else ())
 
 
 def summarize_synthesis(result, route: str = "NH4PF6", *, count_edge_min_nm: float = 1.5) -> dict:
@@ -103,7 +111,8 @@ def summarize_synthesis(result, route: str = "NH4PF6", *, count_edge_min_nm: flo
     result : SynthesisResult
         Needs ``mean_edge_nm``, ``edge_nm``, ``number_per_m3`` (last row = end of run), ``mean_edge_t_nm``.
     route : str
-        Purification route of the recipe ("OA/OAm" or "NH4PF6"), which sets the ligand shell.
+        Purification route of the recipe ("OA/OAm" or "NH4PF6"); with ``result.nsa_mmol`` it sets the ligand
+        shell (:func:`synthesis_ligands`).
     count_edge_min_nm : float
         Smallest edge [nm] counted as a dot in the full distribution.
 
@@ -114,9 +123,7 @@ def summarize_synthesis(result, route: str = "NH4PF6", *, count_edge_min_nm: flo
         ``pl_peak_full_distribution_nm``, ``pl_fwhm_full_distribution_nm`` and ``pl_peak_t_nm`` (PL peak of the
         mean size at every time of ``result.mean_edge_t_nm``).
     """
-    if route not in ROUTE_TO_LIGANDS:
-        raise InputError(f"route must be one of {sorted(ROUTE_TO_LIGANDS)}, got {route!r}")
-    s = summarize(float(result.mean_edge_nm), ligands=ROUTE_TO_LIGANDS[route])
+    s = summarize(float(result.mean_edge_nm), ligands=synthesis_ligands(route, float(result.nsa_mmol)))
     counted = np.asarray(result.edge_nm) >= count_edge_min_nm
     final = np.clip(np.asarray(result.number_per_m3)[-1], 0.0, None)[counted]
     full = ensemble_pl(np.asarray(result.edge_nm)[counted], final)
