@@ -148,6 +148,27 @@ def test_input_errors():
         simulate_device(device_parameters(), eta_out=0.2, el_wavelength_nm=wl, el_intensity=s, voltage_V=[2, 1])
     with pytest.raises(InputError, match="unknown device"):
         device_parameters("nope")
+    # non-finite voltages and voltages beyond the modelled current range are refused, not returned as NaN
+    for bad in ([0.0, 1.0, np.nan], np.linspace(0, 100, 11)):
+        with pytest.raises(InputError, match="voltage_V"):
+            simulate_device(device_parameters(), eta_out=0.2, el_wavelength_nm=wl, el_intensity=s, voltage_V=bad)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("shunt_resistance_ohm_m2", -1.0),  # gave a peak EQE of 21,000 %
+    ("pl_lifetime_s", -1e-9),           # gave a peak EQE of 1.6e8
+    ("trion_relative_yield", 2.0),      # gave an EQE above the ceiling
+    ("auger_lifetime_s", 0.0),          # ZeroDivisionError
+    ("plqy", 1.5),                      # was reported as a bad trap density
+    ("qd_edge_nm", 0.0),
+])
+def test_unphysical_parameters_name_the_field(field, value):
+    from dataclasses import replace
+
+    from qdled.errors import InputError
+
+    with pytest.raises(InputError, match=field):
+        replace(device_parameters(), **{field: value})
 
 
 def test_calibration_routine_reproduces_frozen_values():

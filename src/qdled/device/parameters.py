@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from qdled.device.levels import photon_energy_eV
 from qdled.device.lifetime import ACCELERATION_EXPONENT
-from qdled.errors import InputError
+from qdled.errors import InputError, require_finite_positive
 
 __all__ = ["DeviceParameters", "device_parameters", "DEVICE_NAMES", "CALIBRATED", "CALIBRATED_OUTPUTS"]
 
@@ -70,6 +70,25 @@ class DeviceParameters:
     lifetime_reference_cd_m2: float = 1000.0       # paper's L0 of the T50 measurement
     lifetime_beta: float = 0.8                     # stretched-exponential exponent (assumption)
     acceleration_exponent: float = ACCELERATION_EXPONENT  # L0^n T = const (typical 1.5-2; assumption)
+
+    def __post_init__(self):
+        """Reject unphysical values with an error naming the field (they would give silent nonsense:
+        a negative shunt resistance, for instance, an EQE of 21,000 %)."""
+        zero_ok = {"qd_ligand_gap_nm", "tunnelling_beta_per_angstrom", "poole_frenkel_gamma_sqrt_m_V",
+                   "series_resistance_ohm_m2", "thermal_resistance_K_m2_W", "quench_activation_eV", "trion_relative_yield"}
+        for f in self.__dataclass_fields__:
+            value = getattr(self, f)
+            if f in ("name", "thickness_nm") or value is None:
+                continue
+            require_finite_positive(f, value, allow_zero=f in zero_ok)
+        if not 0 < self.plqy <= 1:
+            raise InputError(f"plqy must be in (0, 1], got {self.plqy}")
+        if not 0 <= self.trion_relative_yield <= 1:
+            raise InputError(f"trion_relative_yield must be in [0, 1], got {self.trion_relative_yield}")
+        if not self.lifetime_beta <= 3:
+            raise InputError(f"lifetime_beta must be in (0, 3], got {self.lifetime_beta}")
+        for layer, t in self.thickness_nm.items():
+            require_finite_positive(f"thickness_nm of {layer}", t)
 
     def thickness_m(self, layer: str) -> float:
         """Thickness of a layer [m]."""

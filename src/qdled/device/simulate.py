@@ -123,8 +123,8 @@ def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor:
         params = replace(params, plqy=float(plqy))
     q = params.plqy
     V = DEFAULT_VOLTAGE_V if voltage_V is None else np.asarray(voltage_V, float)
-    if V.ndim != 1 or V.size < 2 or (np.diff(V) <= 0).any():
-        raise InputError("voltage_V must be a 1-D increasing array of at least 2 values")
+    if V.ndim != 1 or V.size < 2 or not np.all(np.isfinite(V)) or (np.diff(V) <= 0).any():
+        raise InputError("voltage_V must be a 1-D increasing array of at least 2 finite values")
     wl, s = np.asarray(el_wavelength_nm, float), np.asarray(el_intensity, float)
 
     el = solve_electrical(params)
@@ -136,8 +136,11 @@ def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor:
                                  thickness_m=params.thickness_m("QD"), rolloff=rolloff)
     eqe_grid = external_quantum_efficiency(el.charge_balance, qe, eta)
 
-    # J(V) of the diode branch: interpolate ln J on the monotonic V(J) (0 below the grid, NaN above);
+    # J(V) of the diode branch: interpolate ln J on the monotonic V(J) (0 below the grid; above it is refused);
     # the shunt (leakage) current V/R_sh flows in parallel and gives no light.
+    if V[-1] > el.voltage_V[-1]:
+        raise InputError(f"voltage_V reaches {V[-1]:g} V, beyond the modelled current range "
+                         f"(up to {J_grid[-1] / 10:g} mA/cm2 at {el.voltage_V[-1]:.3g} V)")
     lnJ = np.interp(V, el.voltage_V, np.log(J_grid), left=-np.inf, right=np.nan)
     J_diode = np.exp(lnJ)
     photons = np.interp(lnJ, np.log(J_grid), eqe_grid * J_grid / Q_C, left=0.0, right=np.nan)
