@@ -136,3 +136,9 @@ def test_cube_coulomb_coefficient_by_monte_carlo():
     assert abs(inv.mean() - CUBE_COULOMB) < 4 * sem + 5e-4
     # the equal-volume sphere (Brus) value is clearly lower
     assert 1.786 / (3 / (4 * np.pi)) ** (1 / 3) < CUBE_COULOMB - 10 * sem
+
+
+def test_edge_given_in_metres_is_refused():
+    # 4.3e-9 "nm" gave 18 eV silently
+    with pytest.raises(InputError, match="nanometres"):
+        confinement_energy(4.3e-9, "kane")

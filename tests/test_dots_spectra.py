@@ -143,3 +143,15 @@ def test_absorption_is_a_function_of_energy_and_pl_a_density():
     p = ensemble_pl(4.3, sd_nm=0, stokes_fraction=0.0, wavelength_nm=wl).intensity
     ratio = a / p / wl**2
     np.testing.assert_allclose(ratio / ratio.mean(), 1.0, atol=5e-4)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # lmfit's correlations at a bound
+def test_fit_pinned_at_a_bound_is_not_a_success():
+    # A 20 nm FWHM line is narrower than the assumed 95 meV (~30 nm) single-dot line: no size spread can
+    # fit it and sd_nm ends on its lower bound, which must be reported rather than returned as an estimate.
+    wl = np.linspace(560, 700, 281)
+    narrow = np.exp(-0.5 * ((wl - 623.0) / (20.0 / 2.3548)) ** 2)
+    fit = fit_pl(wl, narrow, 4.3)
+    assert "sd_nm" in fit.at_bound and not fit.success
+    good = fit_pl(wl, ensemble_pl(4.3, sd_nm=0.3, wavelength_nm=wl).intensity, 4.3)
+    assert good.success and good.at_bound == ()

@@ -21,7 +21,7 @@ def bind(
     force: bool = ForceOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Ligand binding energies [eV] to surface Pb of a CsPbI3 cluster, beside the paper's DFT values."""
+    """Ligand binding energies (eV) to surface Pb of a CsPbI3 cluster, beside the paper's DFT values."""
     from qdled.binding import DEFAULT_LIGANDS, LIGANDS, binding_energies, compute_binding_energy, paper_dft_eV
     from qdled.binding.shipped import add_run
     from qdled.cli._common import print_json

@@ -25,13 +25,19 @@ _FREE = ("homogeneous_fwhm_eV", "sd_nm", "stokes_fraction", "mean_nm")
 
 @dataclass(frozen=True)
 class PLFit:
-    """Best-fit values, their standard errors (NaN if not estimated) and the fitted spectrum."""
+    """Best-fit values, their standard errors (NaN if not estimated) and the fitted spectrum.
+
+    ``at_bound`` names free parameters that ended on a bound (e.g. ``sd_nm`` at its minimum when the measured
+    line is narrower than the assumed single-dot line): the fit then did not find an interior optimum and the
+    values are not estimates; ``success`` is False in that case.
+    """
 
     values: dict
     stderr: dict
     spectrum: Spectrum
     redchi: float
     success: bool
+    at_bound: tuple = ()
 
 
 def fit_pl(wavelength_nm, intensity, mean_nm: float, *, method: str = "kane",
@@ -84,4 +90,7 @@ def fit_pl(wavelength_nm, intensity, mean_nm: float, *, method: str = "kane",
                             method="least_squares")
     values = {k: float(p.value) for k, p in result.params.items()}
     stderr = {k: float(p.stderr) if p.stderr is not None else float("nan") for k, p in result.params.items()}
-    return PLFit(values, stderr, model(result.params), float(result.redchi), bool(result.success))
+    at_bound = tuple(k for k, p in result.params.items()
+                     if p.vary and min(p.value - p.min, p.max - p.value) <= 1e-3 * (p.max - p.min))
+    return PLFit(values, stderr, model(result.params), float(result.redchi), bool(result.success) and not at_bound,
+                 at_bound)

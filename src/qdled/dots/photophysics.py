@@ -182,7 +182,10 @@ def pl_decay(time_ns, edge_nm=REFERENCE_EDGE_NM, weight=None, *, sd_nm: float | 
 
     Components: size bins (number fraction x volume for the excitation, k_r(L) for the emission) and, with
     ``poisson_traps``, the number n of surface traps per dot (Poisson, mean N_sites(L) (1 - theta), rate
-    n k_trap0 / N_sites each). Without it every dot has the mean-field k_nr.
+    n k_trap0 / N_sites each). Without it every dot has the mean-field k_nr. The calibration
+    (:data:`qdled.dots.CALIBRATED`) used the mean-field form; with ``poisson_traps`` the trap-free dots raise
+    the ensemble PLQY and lifetime (Jensen's inequality), e.g. the OA/OAm control at 4.78 nm gives PLQY 0.74 and
+    tau_amplitude 6.1 ns instead of the calibrated 0.52 and 4.3 ns. NSA-NH4PF6 dots (theta ~ 1) are unaffected.
 
     Returns
     -------
