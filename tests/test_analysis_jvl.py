@@ -103,3 +103,12 @@ def test_errors():
     with pytest.raises(InputError, match="responsivity covers"):
         jvl.eqe_from_photocurrent([1e-6], [1.0], wl, s, [0.4, 0.4], 10, 1, responsivity_wavelength_nm=[620, 640])
     assert np.isnan(jvl.turn_on_voltage([0, 1, 2], [0, 0.1, 0.5]))
+
+
+def test_mismatched_luminance_length_names_the_array():
+    from qdled.analysis.jvl import analyze_jvl
+
+    wl = np.linspace(580, 680, 101)
+    s = np.exp(-0.5 * ((wl - 628) / 14) ** 2)
+    with pytest.raises(InputError, match="luminance_cd_m2"):
+        analyze_jvl([1.0, 2.0, 3.0], [0.1, 0.2, 0.3], wl, s, area_mm2=4.0, luminance_cd_m2=[1.0, 2.0])

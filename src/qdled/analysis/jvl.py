@@ -277,12 +277,18 @@ def analyze_jvl(
     if luminance_cd_m2 is not None:
         method = "luminance"
         L = np.asarray(luminance_cd_m2, float)
+        if L.shape != V.shape:
+            raise InputError(f"luminance_cd_m2 must have the length of voltage_V ({V.size}), got shape {L.shape}")
         eqe = eqe_from_luminance(J, L, wavelength_nm, intensity)
     else:
         method = "photocurrent"
         if distance_mm is None or detector_radius_mm is None or responsivity_A_per_W is None:
             raise InputError(
                 "photocurrent route needs distance_mm, detector_radius_mm and a responsivity (A/W or a file)"
+            )
+        if np.shape(photocurrent_A) != V.shape:
+            raise InputError(
+                f"photocurrent_A must have the length of voltage_V ({V.size}), got shape {np.shape(photocurrent_A)}"
             )
         eqe, power_W = eqe_from_photocurrent(
             photocurrent_A, I, wavelength_nm, intensity, responsivity_A_per_W,

@@ -73,7 +73,8 @@ def ageing(time_days, ligands="NSA-NH4PF6", *, edge_nm: float | None = None,
     Returns
     -------
     AgeingResult
-        ``time_days``, ``plqy``, total coverage ``theta``; ``relative_plqy`` = PLQY / PLQY(t=0 of the input grid).
+        ``time_days``, ``plqy``, total coverage ``theta``; ``relative_plqy`` = PLQY / PLQY at day 0
+        (fresh dots, whatever the first time of the grid).
     """
     t_days = np.atleast_1d(np.asarray(time_days, dtype=float))
     if not np.all(np.isfinite(t_days)) or np.any(t_days < 0):

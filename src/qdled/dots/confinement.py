@@ -177,7 +177,7 @@ def _as_edge(edge_nm) -> np.ndarray:
     edge = np.asarray(edge_nm, dtype=float)
     if not np.all(np.isfinite(edge)) or np.any(edge <= 0):
         raise InputError(f"edge_nm must be finite and > 0, got {edge_nm!r}")
-    if np.any(edge < 0.3):  # below one PbI6 octahedron: almost certainly metres or micrometres given as nm
+    if np.all(edge < 0.3):  # all below one PbI6 octahedron: almost certainly metres or micrometres given as nm
         raise InputError(f"edge_nm must be in nanometres (>= 0.3 nm, about one PbI6 octahedron), got {edge_nm!r}")
     return edge
 
