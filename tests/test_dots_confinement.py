@@ -142,3 +142,16 @@ def test_edge_given_in_metres_is_refused():
     # 4.3e-9 "nm" gave 18 eV silently
     with pytest.raises(InputError, match="nanometres"):
         confinement_energy(4.3e-9, "kane")
+
+
+@pytest.mark.parametrize("method", ["brus", "kane"])
+def test_energy_is_continuous_where_weak_confinement_takes_over(method):
+    # At the edge where the strong-confinement energy has its minimum (~46 nm) the energy used to jump by
+    # 5-9 meV (bare centre-of-mass energy), leaving a gap in which size_from_energy had no answer.
+    from qdled.dots.confinement import _switch_edge_nm, default_edge_offset_nm
+
+    ls = _switch_edge_nm(method, "cube", BandParameters()) - default_edge_offset_nm(method)
+    below, above = confinement_energy(np.array([ls - 1e-6, ls + 1e-6]), method)
+    assert below - above == pytest.approx(0.0, abs=1e-6)  # eV
+    for edge in (ls - 2.0, ls + 0.5, ls + 5.0):
+        assert size_from_energy(float(confinement_energy(edge, method)), method) == pytest.approx(edge, rel=1e-6)

@@ -147,12 +147,6 @@ def _strong(edge_nm, method: str, shape: str, p: BandParameters, level: int = 0)
     return energy
 
 
-def _weak(edge_nm, shape: str, p: BandParameters, level: int = 0):
-    k2_unit, _, levels = _geometry(edge_nm, shape)
-    total_mass = p.electron_mass_m0 + p.hole_mass_m0
-    return p.bandgap_eV - p.exciton_binding_eV + _H2_2M0 * k2_unit * levels[level][0] / total_mass
-
-
 @lru_cache(maxsize=64)
 def _switch_edge_nm(method: str, shape: str, p: BandParameters) -> float:
     """Edge [nm] at which the strong-confinement energy has its minimum (beyond it, Coulomb ~ 1/L wins)."""
@@ -205,9 +199,10 @@ def confinement_energy(edge_nm, method: str = "kane", *, shape: str = "cube", pa
     -------
     ndarray
         Transition energy [eV]. Decreases monotonically with size. For ``"brus"`` and ``"kane"``, beyond the
-        edge where the strong-confinement energy has its minimum, the energy is the lower of that minimum and the
-        weak-confinement (centre-of-mass) energy Eg - Eb + hbar^2 k^2 / 2M, so it tends to the bulk exciton
-        Eg - Eb for large dots.
+        edge ``L_s`` where the strong-confinement energy has its minimum ``E_s`` (~46 nm for CsPbI3), the
+        confinement energy above the bulk exciton falls with the weak-confinement (centre-of-mass) scaling,
+        ``Eg - Eb + (E_s - Eg + Eb) (L_s / L)^2``: continuous at ``L_s`` (taking the bare centre-of-mass energy
+        there jumped by 5-9 meV) and tending to the bulk exciton Eg - Eb for large dots.
 
     References
     ----------
@@ -227,8 +222,9 @@ def confinement_energy(edge_nm, method: str = "kane", *, shape: str = "cube", pa
         return strong
     l_switch = _switch_edge_nm(method, shape, p)
     floor = _strong(np.asarray(l_switch), method, shape, p, level)
-    weak = _weak(edge, shape, p, level)
-    return np.where(edge <= l_switch, strong, np.minimum(floor, weak))
+    e_x = p.bandgap_eV - p.exciton_binding_eV
+    weak = e_x + (floor - e_x) * (l_switch / edge) ** 2  # continuous at the switch, centre-of-mass 1/L^2 beyond
+    return np.where(edge <= l_switch, strong, weak)
 
 
 def size_from_energy(energy_eV: float, method: str = "kane", *, shape: str = "cube",
