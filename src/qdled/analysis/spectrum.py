@@ -96,21 +96,45 @@ def spectrum_to_xy(wavelength_nm, intensity) -> tuple[float, float]:
     return float(X / total), float(Y / total)
 
 
+def _log_parabola(x: np.ndarray, y: np.ndarray):
+    """Coefficients of ln y = c2 x^2 + c1 x + c0 through three positive samples (None otherwise)."""
+    if np.any(y <= 0):
+        return None
+    return np.polyfit(x - x[1], np.log(y), 2)
+
+
 def fwhm_nm(wavelength_nm, intensity) -> float:
-    """Full width at half maximum of the main peak (nm), half-maximum crossings linearly
-    interpolated; NaN if the peak is cut by the end of the data."""
+    """Full width at half maximum of the main peak (nm); NaN if the peak is cut by the end of the data.
+
+    The maximum and the half-maximum crossings come from parabolas in ln(intensity) through three samples
+    (exact for a Gaussian; linear interpolation overestimated a 33 nm Gaussian's FWHM by ~1 % on a 5 nm grid),
+    falling back to linear interpolation where an intensity is not positive.
+    """
     wl, s = _check_spectrum(wavelength_nm, intensity)
     i = int(np.argmax(s))
-    half = s[i] / 2
+    top = s[i]
+    if 0 < i < s.size - 1:
+        c = _log_parabola(wl[i - 1 : i + 2], s[i - 1 : i + 2])
+        if c is not None and c[0] < 0:
+            top = max(top, float(np.exp(c[2] - c[1] ** 2 / (4 * c[0]))))
+    half = top / 2
     below_left = np.nonzero(s[:i] < half)[0]
     below_right = np.nonzero(s[i:] < half)[0]
     if below_left.size == 0 or below_right.size == 0:
         return float("nan")
-    a = below_left[-1]  # s[a] < half <= s[a+1]
-    b = i + below_right[0]  # s[b-1] >= half > s[b]
-    left = wl[a] + (half - s[a]) * (wl[a + 1] - wl[a]) / (s[a + 1] - s[a])
-    right = wl[b - 1] + (s[b - 1] - half) * (wl[b] - wl[b - 1]) / (s[b - 1] - s[b])
-    return float(right - left)
+
+    def crossing(j: int) -> float:  # half maximum between samples j and j + 1
+        linear = wl[j] + (half - s[j]) * (wl[j + 1] - wl[j]) / (s[j + 1] - s[j])
+        k = min(max(j, 1), s.size - 2)  # three samples around the interval
+        c = _log_parabola(wl[k - 1 : k + 2], s[k - 1 : k + 2])
+        if c is None:
+            return float(linear)
+        roots = np.roots([c[0], c[1], c[2] - np.log(half)])
+        roots = roots[np.isreal(roots)].real + wl[k]
+        roots = roots[(roots >= wl[j]) & (roots <= wl[j + 1])]
+        return float(roots[0]) if roots.size == 1 else float(linear)
+
+    return crossing(int(i + below_right[0] - 1)) - crossing(int(below_left[-1]))
 
 
 @dataclass(frozen=True)
