@@ -32,6 +32,7 @@ __all__ = [
     "spectrum_to_XYZ",
     "spectrum_to_xy",
     "fwhm_nm",
+    "peak_nm",
     "plot_spectrum",
 ]
 
@@ -157,9 +158,9 @@ class SpectrumResult:
         return asdict(self)
 
 
-def _peak_nm(wl: np.ndarray, s: np.ndarray) -> float:
-    """Peak position: vertex of a parabola fitted to the contiguous top 20 % around the maximum
-    (robust to channel noise, unbiased for symmetric peaks)."""
+def peak_nm(wl: np.ndarray, s: np.ndarray) -> float:
+    """Peak position [nm] of a spectrum ``s`` on the wavelength grid ``wl``: vertex of a parabola fitted to
+    the contiguous top 20 % around the maximum (robust to channel noise, unbiased for symmetric peaks)."""
     i = int(np.argmax(s))
     low = s < 0.8 * s[i]
     left = np.nonzero(low[:i])[0]
@@ -209,7 +210,7 @@ def analyze_spectrum(wavelength_nm, intensity, white_point: str = "E") -> Spectr
     weight = np.clip(s, 0, None)
     centroid = float(np.trapezoid(weight * wl, wl) / np.trapezoid(weight, wl))
     return SpectrumResult(
-        peak_nm=_peak_nm(wl, s),
+        peak_nm=peak_nm(wl, s),
         fwhm_nm=fwhm_nm(wl, s),
         centroid_nm=centroid,
         cie_x=x,

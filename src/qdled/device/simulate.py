@@ -17,7 +17,7 @@ import numpy as np
 from scipy.constants import e as Q_C
 
 from qdled.analysis.jvl import luminance_from_photon_flux, turn_on_voltage
-from qdled.analysis.spectrum import fwhm_nm, spectrum_to_xy
+from qdled.analysis.spectrum import fwhm_nm, peak_nm, spectrum_to_xy
 from qdled.device.electrical import dot_density_m3, solve_electrical
 from qdled.device.emission import RollOff, effective_quantum_yield, external_quantum_efficiency, purcell_quantum_yield
 from qdled.analysis.lifetime import scale_lifetime
@@ -154,7 +154,6 @@ def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor:
         ce = np.where(J > 0, L / J, np.nan)
         pe = np.where(J > 0, np.pi * L / (J * V), np.nan)
 
-    i = int(np.argmax(s))
     x, y = spectrum_to_xy(wl, s)
     t50_ref = params.t50_min
     t50 = scale_lifetime(t50_ref, params.lifetime_reference_cd_m2, 1000.0, params.acceleration_exponent)
@@ -170,7 +169,7 @@ def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor:
         charge_balance=cb,
         q_eff=qv,
         eqe_ceiling=float(eta * purcell_quantum_yield(q, F)),
-        el_peak_nm=float(wl[i]),
+        el_peak_nm=peak_nm(wl, s),
         el_fwhm_nm=fwhm_nm(wl, s),
         cie_x=x,
         cie_y=y,
