@@ -274,12 +274,17 @@ def _first_peak(spectrum: Spectrum) -> Spectrum:
     if maxima.size == 0:
         return spectrum
     i = maxima[-1]
-    half = 0.5 * y[i]
+    y0, y1, y2 = y[i - 1], y[i], y[i + 1]  # parabolic refinement of the maximum (i is interior)
+    denom = y0 - 2 * y1 + y2
+    shift = 0.5 * (y0 - y2) / denom if denom != 0 else 0.0
+    peak = float(wl[i] + shift * (wl[i + 1] - wl[i - 1]) / 2.0)
+    top = float(y1 - 0.25 * (y0 - y2) * shift)
+    half = 0.5 * top
     right = np.nonzero(y[i:] < half)[0]
     if right.size == 0:
         fwhm = float("nan")
     else:
         b = i + right[0]
         xr = np.interp(half, [y[b], y[b - 1]], [wl[b], wl[b - 1]])
-        fwhm = 2.0 * float(xr - wl[i])
-    return Spectrum(wl, y, float(wl[i]), fwhm)
+        fwhm = 2.0 * float(xr - peak)
+    return Spectrum(wl, y, peak, fwhm)
