@@ -10,7 +10,7 @@ ageing, summarize (one-call dict used by ``qdled dots``)
 CALIBRATED, ASSUMED  (which numbers were fitted to the paper and which are assumptions)
 """
 
-from qdled.dots.ageing import AgeingResult, ageing
+from qdled.dots.degradation import AgeingResult, ageing
 from qdled.dots.calibration import ASSUMED, CALIBRATED
 from qdled.dots.confinement import METHODS, BandParameters, confinement_energy, energy_to_wavelength_nm, size_from_energy
 from qdled.dots.fitting import PLFit, fit_pl

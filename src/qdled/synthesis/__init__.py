@@ -13,6 +13,6 @@ Data flows synthesis -> dots: this package never imports :mod:`qdled.dots`.
 """
 
 from qdled.synthesis.parameters import ASSUMED, CALIBRATED, SynthesisParameters
-from qdled.synthesis.simulate import SynthesisResult, edge_statistics, simulate
+from qdled.synthesis.run import SynthesisResult, edge_statistics, simulate
 
 __all__ = ["ASSUMED", "CALIBRATED", "SynthesisParameters", "SynthesisResult", "edge_statistics", "simulate"]

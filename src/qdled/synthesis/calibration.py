@@ -65,7 +65,7 @@ VALIDATION_SD_NM = 0.6
 
 def evaluate(key, params: SynthesisParameters | None = None, n_bins: int = 400) -> tuple[float, float]:
     """Model mean and sd of the edge [nm] for a target key ``(recipe, nsa_mmol, stage)``."""
-    from qdled.synthesis.simulate import simulate
+    from qdled.synthesis.run import simulate
 
     recipe, nsa, stage = key
     r = simulate(recipe, nsa_mmol=nsa, params=params, n_bins=n_bins, purify=stage == "purified")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qdled.synthesis.simulate import SynthesisResult
+from qdled.synthesis.run import SynthesisResult
 
 
 def plot_result(result: SynthesisResult, pl_peak_t_nm=None):
