@@ -112,3 +112,14 @@ def test_mismatched_luminance_length_names_the_array():
     s = np.exp(-0.5 * ((wl - 628) / 14) ** 2)
     with pytest.raises(InputError, match="luminance_cd_m2"):
         analyze_jvl([1.0, 2.0, 3.0], [0.1, 0.2, 0.3], wl, s, area_mm2=4.0, luminance_cd_m2=[1.0, 2.0])
+
+
+def test_spectrometer_noise_does_not_bias_the_luminous_efficacy():
+    # Zero-mean noise on the EL spectrum must average out (clipping negative readings biased K by -1.1 %
+    # at 2 % noise); mean over 20 seeds within 0.2 % of the clean value (standard error ~0.05 %).
+    wl = np.linspace(380, 780, 401)
+    s = np.exp(-0.5 * ((wl - 628) / 14) ** 2)
+    clean = jvl.luminous_efficacy_of_radiation(wl, s)
+    noisy = [jvl.luminous_efficacy_of_radiation(wl, s + np.random.default_rng(k).normal(0, 0.02, wl.size))
+             for k in range(20)]
+    assert np.mean(noisy) == pytest.approx(clean, rel=2e-3)

@@ -76,3 +76,14 @@ def test_low_count_decays_are_unbiased():
     tau_i = np.mean([r.tau_avg_intensity_ns for r in fits])
     assert tau2 == pytest.approx(10.0, rel=0.03)
     assert tau_i == pytest.approx(7.0, rel=0.03)
+
+
+@pytest.mark.parametrize("offset_ns", [0.8, -0.8])
+def test_misaligned_irf_is_found(offset_ns):
+    # A measured IRF 32 channels (dt 25 ps) off the decay's time base (cable delay) must be absorbed by the
+    # fitted shift; a shift started at 0 and bounded at +/-20 channels could not reach it.
+    t, y, irf = _simulate((2.0, 10.0), (3000, 1000), bkg=2, seed=1, irf_sigma_ns=0.2, n=3200, dt=0.025)
+    shifted = np.roll(irf, -int(round(offset_ns / 0.025)))
+    r = fit_trpl(t, y, irf=shifted)
+    assert r.irf_shift_ns == pytest.approx(offset_ns, abs=0.02)
+    assert r.components[1]["tau_ns"] == pytest.approx(10.0, rel=0.03)

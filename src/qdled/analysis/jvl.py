@@ -73,7 +73,10 @@ def _spectrum(wavelength_nm, intensity) -> tuple[np.ndarray, np.ndarray]:
     s = np.asarray(intensity, float)
     if wl.ndim != 1 or wl.shape != s.shape or wl.size < 2 or (np.diff(wl) <= 0).any():
         raise InputError("EL spectrum: wavelength_nm must be 1-D, strictly increasing, same length as intensity")
-    s = np.clip(s, 0.0, None)
+    if not (np.isfinite(wl).all() and np.isfinite(s).all()):
+        raise InputError("EL spectrum: wavelength_nm and intensity must be finite")
+    # negative readings (zero-mean spectrometer noise) are kept, as in the colour calculation: clipping them
+    # biases the luminous efficacy low (-1.1 % at 2 % noise)
     if np.trapezoid(s, wl) <= 0:
         raise InputError("EL spectrum has no positive intensity")
     return wl, s
