@@ -114,7 +114,7 @@ def _scan_planes(position_nm, weights):
     return pos, w
 
 
-def k_scan(geom: Geometry, position_nm, weights, u_lo, u_hi, n_points: int = 1500):
+def k_scan(geom: Geometry, position_nm, weights, u_lo, u_hi, n_points: int = 400):
     """TE and TM power spectra on a grid just below the real u axis (n_wl, n_points each).
 
     Evaluating at ``u - i eps`` (``eps`` = two grid steps) turns every mode pole of the stack
@@ -142,8 +142,9 @@ def k_scan(geom: Geometry, position_nm, weights, u_lo, u_hi, n_points: int = 150
 def mode_scan(geom: Geometry, position_nm, weights, n_open, n_points: int = 400):
     """K beyond the radiative range: (neff grid, K_TE, K_TM), all (n_wl, n_points).
 
-    The grid runs from ``n_open`` (the highest index of a lossless half-space) to above the highest dielectric index and the
-    largest surface-plasmon index (which exceeds every dielectric index it is bound to).
+    The grid runs from ``n_open`` (the highest index of a lossless half-space) to above the
+    highest dielectric index and the largest surface-plasmon index (which exceeds every
+    dielectric index it is bound to).
     """
     ne = geom.n_emitter
     lo = np.real(n_open)
