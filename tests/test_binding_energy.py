@@ -180,3 +180,11 @@ def test_relaxed_values_are_reproduced(tmp_path):
     for name in ref:
         # BFGS paths are deterministic; 0.01 eV covers floating-point differences between machines
         assert got[name] == pytest.approx(ref[name], abs=0.01)
+
+
+def test_damaged_cache_entry_is_a_miss(cache, pf6_rigid, monkeypatch):
+    # valid JSON of the wrong shape under the right key crashed `qdled bind` with a TypeError
+    (cache / "binding" / f"{pf6_rigid.cache_key}.json").write_text("[1, 2, 3]")
+    monkeypatch.setattr(engine, "_compute", lambda *a, **k: pf6_rigid)
+    again = B.compute_binding_energy("PF6", cluster_n=1, mode="rigid", cache_dir=cache)
+    assert again == pf6_rigid

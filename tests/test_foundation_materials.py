@@ -69,3 +69,14 @@ def test_unknown_material_named():
 def test_out_of_range_named():
     with pytest.raises(InputError, match="outside the data"):
         refractive_index("CsPbI3-QD", 5000.0)
+
+
+def test_cauchy_organics_refuse_wavelengths_outside_their_basis():
+    # 0.628 (um typed as nm) gave n = 42092 for PTAA; the Cauchy models hold in the transparent region only
+    from qdled.errors import InputError
+    from qdled.materials import refractive_index
+
+    for wl in (0.628, 250.0, 5000.0):
+        with pytest.raises(InputError, match="PTAA"):
+            refractive_index("PTAA", wl)
+    assert refractive_index("PTAA", 628.0).real == pytest.approx(1.67, abs=0.01)

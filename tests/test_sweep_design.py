@@ -88,3 +88,33 @@ def test_existing_output_needs_force(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="--force"):
         run_sweep(_spec(), out)
     assert out.read_text() == "user data"
+
+
+def test_latin_hypercube_with_a_fixed_axis_still_varies_the_others():
+    # one single-valued axis pinned every axis to its lower bound (six identical points reported as a sweep)
+    axes = [parse_vary("QD.thickness_nm=20:40:5"), parse_vary("PO-T2T.thickness_nm=37")]
+    pts = latin_hypercube_design(axes, 6, seed=0)
+    assert np.all(pts[:, 1] == 37.0)
+    strata = np.floor((pts[:, 0] - 20.0) / 20.0 * 6).astype(int)
+    assert sorted(strata) == list(range(6))  # one point per stratum of the varied axis
+
+
+def test_cli_refuses_bad_sweeps_before_computing(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from qdled.cli.main import run
+
+    out = str(tmp_path / "s.nc")
+    for args, msg in (
+        (["--vary", "QD.thickness_nm=10:40:10", "--vary", "QD.thickness_nm=20:30:5"], "once"),
+        (["--vary", "QD.thickness_nm=-10:40:10"], "thickness_nm"),  # a bound, not only the first value
+        (["--vary", "QD.thickness_nm=10:40:10", "--plot", str(tmp_path / "p.xyz")], "must end in"),
+        (["--vary", "QD.thickness_nm=10:40:10", "--samples", "5"], "--samples"),
+        (["--vary", "QD.thickness_nm=10:40:10", "--workers", "0"], "--workers"),
+    ):
+        monkeypatch.setattr(sys, "argv", ["qdled", "sweep", *args, "--out", out])
+        with pytest.raises(SystemExit) as exc:
+            run()
+        err = capsys.readouterr().err
+        assert exc.value.code == 2 and msg in err, (args, err)
+    assert not (tmp_path / "s.nc").exists()

@@ -255,7 +255,10 @@ def compute_binding_energy(
     if use_cache:
         cached = load_cached(key, cache_dir)
         if cached is not None:
-            return BindingResult.from_dict(cached)
+            try:
+                return BindingResult.from_dict(cached)
+            except (TypeError, KeyError, ValueError):  # a damaged or foreign entry counts as a miss
+                pass
     result = _compute(settings, key, progress)
     store_cached(key, result.to_dict(), cache_dir)
     return result

@@ -54,6 +54,14 @@ def print_table(title: str, rows: dict[str, Any]) -> None:
     Console().print(table)
 
 
+def check_plot(path: Optional[Path], force: bool = False) -> None:
+    """Check a ``--plot`` path before the computation (format, no file in the way)."""
+    if path is not None:
+        from qdled.io.atomic import check_figure_path
+
+        check_figure_path(path, force=force)
+
+
 def save_plot(fig, path: Optional[Path], force: bool = False) -> None:
     """Save ``fig`` to ``path`` atomically (refusing to overwrite without ``force``)."""
     if path is None:

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
+from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt, check_plot
 
 analyze_app = typer.Typer(
     help="Analyse a lab's measurement file (spectrum, jvl, trpl, tauc, lifetime, tem, batch).",
@@ -15,13 +15,6 @@ analyze_app = typer.Typer(
 )
 
 FileArg = typer.Argument(..., help="Measurement file (canonical CSV or a supported instrument export).")
-
-
-def _check_plot(plot: Optional[Path], force: bool) -> None:
-    if plot is not None:
-        from qdled.io.atomic import check_new_file
-
-        check_new_file(plot, force=force)
 
 
 def _flat(d: dict, prefix: str = "") -> dict:
@@ -71,7 +64,7 @@ def spectrum_cmd(
     from qdled.analysis.spectrum import analyze_spectrum, plot_spectrum
     from qdled.io.measurements import read_spectrum
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     data, _ = read_spectrum(file)
     wl, s = data["wavelength_nm"], data["intensity"]
     result = analyze_spectrum(wl, s, white_point=white_point)
@@ -100,7 +93,7 @@ def jvl_cmd(
     from qdled.errors import InputError
     from qdled.io.measurements import read_jvl, read_responsivity, read_spectrum
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     data, _ = read_jvl(file)
     spec, _ = read_spectrum(spectrum)
     kwargs = {}
@@ -140,7 +133,7 @@ def trpl_cmd(
     from qdled.analysis.trpl import fit_trpl, plot_trpl
     from qdled.io.measurements import read_trpl
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     data, _ = read_trpl(file)
     irf = None if no_irf else data.get("irf")
     result = fit_trpl(data["time_ns"], data["counts"], irf=irf, n_components=components)
@@ -163,7 +156,7 @@ def tauc_cmd(
     from qdled.errors import InputError
     from qdled.io.measurements import read_absorbance
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     if (emin_eV is None) != (emax_eV is None):
         raise InputError("give both --emin-eV and --emax-eV, or neither")
     data, _ = read_absorbance(file)
@@ -195,7 +188,7 @@ def lifetime_cmd(
     from qdled.errors import InputError
     from qdled.io.measurements import read_lifetime
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     data, _ = read_lifetime(file)
     n_err = None
     if to_luminance is not None and exponent is None:
@@ -231,7 +224,7 @@ def tem_cmd(
     from qdled.analysis.tem import particle_sizes, plot_tem
     from qdled.io.measurements import read_image
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     img, _ = read_image(file)
     result = particle_sizes(img, nm_per_pixel, dark_particles=not bright_particles, sigma_px=sigma_px,
                             min_area_px=min_area_px)
@@ -251,7 +244,7 @@ def batch_cmd(
     from qdled.analysis.batch import batch_statistics, plot_batch
     from qdled.io.measurements import read_batch
 
-    _check_plot(plot, force)
+    check_plot(plot, force)
     data, _ = read_batch(file, column=column)
     result = batch_statistics(data[column], devices=data["device"], quantity=column, bins=bins or "auto")
     _emit(f"batch: {file.name}", result, json_, plot_batch, plot, force)

@@ -28,6 +28,9 @@ def bind(
 
     names = list(ligand) if ligand else list(DEFAULT_LIGANDS)
     if write_runs is not None:
+        from qdled.io.atomic import check_new_file
+
+        check_new_file(write_runs, force=force)  # before hours of relaxations, not after
         results = [compute_binding_energy(n, cluster_n=cluster_n, mode=mode, use_cache=not no_cache,
                                           progress=not as_json) for n in names]
         command = shlex.join(["qdled", "bind", "--recompute", "--cluster-n", str(cluster_n), "--mode", mode,

@@ -29,15 +29,12 @@ def device(
     force: bool = ForceOpt,
 ) -> None:
     """Simulate J-V-L, EQE(J), EL colour and T50 of the paper's LED (calibrated vs predicted listed)."""
-    from qdled.cli._common import print_json, print_table, save_plot
+    from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.device import paper_comparison, simulate_device
     from qdled.device.chain import parameters_for_stack, simulate_stack
     from qdled.io.stack import load_stack
 
-    if plot is not None and plot.exists() and not force:
-        from qdled.errors import InputError
-
-        raise InputError(f"{plot} exists; use --force to overwrite")
+    check_plot(plot, force)
     name = _device_name(recipe)
     stack = load_stack(stack_file)
     if eta_out is None:  # the stack's optics with the paper's measured PL of this batch

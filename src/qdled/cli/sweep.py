@@ -22,6 +22,11 @@ def _spec(stack_file, recipe, vary, targets, design, samples, seed, chunk, wavel
     from qdled.sweep.targets import check_targets, default_targets
 
     axes = tuple(parse_vary(v) for v in vary)
+    keys = [a.key for a in axes]
+    if len(set(keys)) != len(keys):
+        raise InputError(f"each --vary key may appear once, got {keys}")
+    if samples and design == "grid":
+        raise InputError("--samples is for --design random or lhs; a grid takes every --vary value")
     if recipe is not None:
         if stack_file is not None:
             raise InputError("give a stack file or --recipe, not both")
@@ -34,7 +39,8 @@ def _spec(stack_file, recipe, vary, targets, design, samples, seed, chunk, wavel
 
         kind, base = "stack", load_stack(stack_file)
         options = {"wavelength_nm": wavelength_nm}
-    base.with_values({a.key: a.values[0] for a in axes})  # fail early on a bad key
+    for end in (0, 1):  # fail early on a bad key or an out-of-range bound (not inside the workers)
+        base.with_values({a.key: a.bounds[end] for a in axes})
     return SweepSpec(kind=kind, base_toml=base.to_toml(), axes=axes,
                      targets=check_targets(kind, targets or default_targets(kind)),
                      design=design, n_samples=samples, seed=seed, chunk_size=chunk, options=options)
@@ -64,7 +70,7 @@ def sweep(
     from rich.console import Console
     from rich.progress import Progress
 
-    from qdled.cli._common import print_json, print_table, save_plot
+    from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.errors import InputError
     from qdled.sweep.executors import make_executor
     from qdled.sweep.runner import best, run_sweep
@@ -73,6 +79,9 @@ def sweep(
         raise InputError(f"--design must be grid, random or lhs, got {design!r}")
     if chunk < 1:
         raise InputError(f"--chunk must be >= 1, got {chunk}")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    check_plot(plot, force)
     spec = _spec(stack_file, recipe, vary, target, design, samples, seed, chunk, wavelength_nm)
     executor = make_executor(scheduler, workers)
     try:
@@ -114,6 +123,10 @@ def optimize(
     from qdled.sweep.executors import make_executor
     from qdled.sweep.optimize import optimize as run
 
+    if workers is not None and workers < 1:
+        from qdled.errors import InputError
+
+        raise InputError(f"--workers must be >= 1, got {workers}")
     spec = _spec(stack_file, recipe, vary, [target] if target else None, "grid", 0, seed, 1, wavelength_nm)
     target = spec.targets[0]
     executor = make_executor(scheduler, workers)

@@ -51,9 +51,21 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, force: bool = False
     return Path(path)
 
 
+#: Figure formats written by :func:`save_figure` (file suffixes).
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_figure_path(path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Check a figure path before any work: a supported suffix and no file in the way (unless ``force``)."""
+    p = Path(path)
+    if p.suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(f"figure file {p} must end in one of {', '.join(FIGURE_SUFFIXES)}")
+    return check_new_file(p, force=force)
+
+
 def save_figure(fig, path: str | os.PathLike, *, force: bool = False, dpi: int = 150) -> Path:
     """Save a matplotlib figure atomically, format from the file suffix."""
-    p = Path(path)
+    p = check_figure_path(path, force=force)
     with atomic_path(p, force=force) as tmp:
         fig.savefig(tmp, dpi=dpi, format=p.suffix.lstrip(".") or "png", bbox_inches="tight")
     return p

@@ -48,6 +48,10 @@ CAUCHY: dict[str, tuple[float, float, float]] = {
     "PO-T2T": (1.675, 1.85e4, 0.0),
 }
 
+#: Wavelengths [nm] over which the Cauchy models are used: transparent region of these wide-gap organics
+#: (absorption onsets below 400 nm); outside it a Cauchy fit has no basis (and a value in um would pass).
+CAUCHY_RANGE_NM = (400.0, 2000.0)
+
 #: Media of constant index.
 CONSTANT: dict[str, complex] = {"air": 1.0 + 0.0j}
 
@@ -68,6 +72,8 @@ def wavelength_range_nm(name: str) -> tuple[float, float]:
     if name in DATABASE:
         lo, hi = _database_material(name).get_wl_range()
         return float(lo), float(hi)
+    if name in CAUCHY:
+        return CAUCHY_RANGE_NM
     return (0.0, float("inf"))
 
 
@@ -95,7 +101,7 @@ def refractive_index(name: str, wavelength_nm) -> np.ndarray:
     ------
     InputError
         Unknown material, non-finite or non-positive wavelength, or a wavelength outside
-        the database entry's range.
+        the database entry's range (:data:`CAUCHY_RANGE_NM` for the Cauchy organics).
     """
     _check_name(name)
     wl = np.asarray(wavelength_nm, dtype=float)
@@ -105,14 +111,14 @@ def refractive_index(name: str, wavelength_nm) -> np.ndarray:
         raise InputError(f"wavelength_nm must be finite and > 0, got {wavelength_nm!r}")
     if name in CONSTANT:
         return np.full(wl.shape, CONSTANT[name], dtype=complex)
-    if name in CAUCHY:
-        a, b, k = CAUCHY[name]
-        return (a + b / wl**2) + 1j * k
     lo, hi = wavelength_range_nm(name)
     if wl.min() < lo or wl.max() > hi:
         raise InputError(
             f"wavelength_nm {wl.min():g}-{wl.max():g} outside the data of {name!r} ({lo:g}-{hi:g} nm)"
         )
+    if name in CAUCHY:
+        a, b, k = CAUCHY[name]
+        return (a + b / wl**2) + 1j * k
     mat = _database_material(name)
     flat = wl.ravel()
     n = np.asarray(mat.get_refractive_index(flat), dtype=float)

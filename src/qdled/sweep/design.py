@@ -73,4 +73,4 @@ def latin_hypercube_design(axes: list[Axis], n: int, seed: int = 0) -> np.ndarra
 
     lo, hi = np.array([a.bounds for a in axes]).T
     sample = qmc.LatinHypercube(d=len(axes), seed=seed).random(n)
-    return qmc.scale(sample, lo, hi) if np.all(hi > lo) else lo + 0 * sample
+    return lo + (hi - lo) * sample  # per column: an axis with a single value stays fixed, the others vary
