@@ -77,8 +77,29 @@ def test_resume_refuses_a_different_sweep(tmp_path, monkeypatch):
     out = tmp_path / "s.nc"
     (tmp_path / "s.nc.parts").mkdir()
     (tmp_path / "s.nc.parts" / "manifest.json").write_text('{"digest": "other"}')
+    np.savez(tmp_path / "s.nc.parts" / "chunk-000000.npz", x=np.zeros(1))  # it holds finished work
     with pytest.raises(InputError, match="different sweep"):
         run_sweep(_spec(), out, resume=True)
+
+
+def test_checkpoints_of_another_qdled_version_are_not_mixed_in(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    parts = tmp_path / "s.nc.parts"
+    parts.mkdir()
+    (parts / "manifest.json").write_text(json.dumps({"digest": _spec().digest(), "qdled_version": "0.0.0"}))
+    np.savez(parts / "chunk-000000.npz", x=np.zeros(1))
+    with pytest.raises(InputError, match="qdled 0.0.0"):
+        run_sweep(_spec(), tmp_path / "s.nc", resume=True)
+
+
+def test_a_sweep_that_failed_before_any_chunk_does_not_block_the_rerun(tmp_path, monkeypatch):
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    (tmp_path / "s.nc.parts").mkdir()
+    (tmp_path / "s.nc.parts" / "manifest.json").write_text('{"digest": "other"}')
+    ds = run_sweep(_spec(), tmp_path / "s.nc")  # neither --resume nor deleting by hand needed
+    assert (tmp_path / "s.nc").exists() and ds.sizes
 
 
 def test_existing_output_needs_force(tmp_path, monkeypatch):

@@ -82,15 +82,25 @@ def _save_chunk(parts: Path, i: int, result: dict[str, np.ndarray]) -> None:
 
 
 def _prepare_parts(spec: SweepSpec, parts: Path, resume: bool) -> None:
+    from importlib.metadata import version
+
     manifest = parts / "manifest.json"
+    code = version("qdled")
+    if parts.exists() and not any(parts.glob("chunk-*.npz")):
+        shutil.rmtree(parts)  # a sweep that failed before finishing any chunk: nothing to keep
     if parts.exists():
         if not resume:
             raise InputError(f"a partial sweep exists in {parts}; pass --resume to finish it (or delete it)")
-        if not manifest.exists() or json.loads(manifest.read_text()).get("digest") != spec.digest():
+        meta = json.loads(manifest.read_text()) if manifest.exists() else {}
+        if meta.get("digest") != spec.digest():
             raise InputError(f"{parts} holds a different sweep; delete it or run the same sweep with --resume")
+        if meta.get("qdled_version") != code:
+            raise InputError(f"{parts} was computed by qdled {meta.get('qdled_version')}, this is {code}: "
+                             "delete it rather than mix results of two model versions")
         return
     parts.mkdir(parents=True)
-    manifest.write_text(json.dumps({"digest": spec.digest(), "spec": json.loads(spec.to_json())}, indent=1))
+    manifest.write_text(json.dumps({"digest": spec.digest(), "qdled_version": code,
+                                    "spec": json.loads(spec.to_json())}, indent=1))
 
 
 def run_sweep(
