@@ -151,3 +151,13 @@ def test_version_and_json(tmp_path):
     p.write_text(default_stack().to_toml())
     res = runner.invoke(app, ["validate", "stack", str(p), "--json"])
     assert res.exit_code == 0 and json.loads(res.output)["valid"] is True
+
+
+def test_toml_writer_round_trips_control_characters_and_non_ascii_keys():
+    # a description with a newline was written as invalid TOML (stack passed `validate`, then sweeps crashed)
+    import tomllib
+
+    from qdled.io._toml import dumps
+
+    data = {"description": 'line 1\nline 2\t"quoted" \\ \x01 é', "clé": 1, "layers": [{"name": "Al", "n": 1.2}]}
+    assert tomllib.loads(dumps(data)) == data

@@ -6,7 +6,9 @@ numbers, booleans); it exists because ``tomllib`` only reads.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,7 +59,7 @@ def _value(v: Any) -> str:
             raise ValueError(f"cannot write non-finite number {v!r} to TOML")
         return repr(v)
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return json.dumps(v, ensure_ascii=False)  # a JSON string is a valid TOML basic string (escapes)
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
     if isinstance(v, (list, tuple)):
@@ -66,7 +68,7 @@ def _value(v: Any) -> str:
 
 
 def _key(k: str) -> str:
-    return k if k.replace("_", "").replace("-", "").isalnum() else _value(k)
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _value(k)  # TOML bare keys are ASCII only
 
 
 def dumps(data: dict[str, Any]) -> str:
