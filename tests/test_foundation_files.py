@@ -161,3 +161,12 @@ def test_toml_writer_round_trips_control_characters_and_non_ascii_keys():
 
     data = {"description": 'line 1\nline 2\t"quoted" \\ \x01 é', "clé": 1, "layers": [{"name": "Al", "n": 1.2}]}
     assert tomllib.loads(dumps(data)) == data
+
+
+def test_varying_n_of_an_absorbing_material_needs_its_k():
+    # "Al.n" alone made the cathode a transparent constant-index layer (k = 0) without a word
+    from qdled.errors import InputError
+
+    with pytest.raises(InputError, match="Al.k"):
+        default_stack().with_values({"Al.n": 1.3})
+    assert default_stack().with_values({"Al.n": 1.3, "Al.k": 7.0}).layer("Al").index(628.0) == pytest.approx(1.3 + 7j)

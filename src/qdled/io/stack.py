@@ -101,6 +101,13 @@ def _medium(v: Any) -> Any:
     return {"material": v} if isinstance(v, str) else v
 
 
+def _absorbs(material: str, wavelength_nm: float = 628.0) -> bool:
+    """Whether a built-in material has k > 1e-3 at the design wavelength (metals, ITO, QD film)."""
+    from qdled.materials import refractive_index
+
+    return float(refractive_index(material, wavelength_nm).imag) > 1e-3
+
+
 class Stack(BaseModel):
     """An LED stack from the substrate side up (see the module docstring)."""
 
@@ -156,7 +163,8 @@ class Stack(BaseModel):
         """A new validated stack with ``{"LAYER.field": value}`` changed.
 
         Fields: ``thickness_nm``, ``n``, ``k`` (setting ``n`` or ``k`` of a layer made of a
-        built-in material replaces it with a constant index, ``k`` = 0 unless given), and
+        built-in material replaces it with a constant index, ``k`` = 0 unless given; an absorbing
+        material needs its ``k`` given too), and
         ``emitter.horizontal_fraction`` / ``emitter.position``.
         """
         data = self.model_dump(exclude_none=True)
@@ -174,6 +182,9 @@ class Stack(BaseModel):
             if field in ("n", "k") and "material" in layer:
                 if field == "k" and f"{target}.n" not in values:
                     raise InputError(f"{key!r}: layer {target!r} is a built-in material; vary {target}.n with its k")
+                if field == "n" and f"{target}.k" not in values and _absorbs(layer["material"]):
+                    raise InputError(f"{key!r}: {layer['material']} absorbs; give {target}.k too "
+                                     "(a constant index would otherwise drop its k)")
                 del layer["material"]
                 layer.setdefault("k", 0.0)
             layer[field] = float(value)
