@@ -139,3 +139,15 @@ def test_cli_refuses_bad_sweeps_before_computing(tmp_path, monkeypatch, capsys):
         err = capsys.readouterr().err
         assert exc.value.code == 2 and msg in err, (args, err)
     assert not (tmp_path / "s.nc").exists()
+
+
+def test_written_dataset_carries_units(tmp_path, monkeypatch):
+    import xarray as xr
+
+    monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
+    spec = SweepSpec(kind="stack", base_toml="", axes=(parse_vary("QD.thickness_nm=10:30:10"), parse_vary("PTAA.n=1.6,1.7")),
+                     targets=("eqe_ceiling", "outcoupled"), chunk_size=3)
+    run_sweep(spec, tmp_path / "u.nc")
+    with xr.open_dataset(tmp_path / "u.nc", engine="scipy") as ds:
+        units = {name: ds[name].attrs.get("units") for name in ds.variables}
+    assert units["QD.thickness_nm"] == "nm" and units["PTAA.n"] == "1" and units["eqe_ceiling"] == "1"

@@ -157,6 +157,15 @@ def _var(key: str) -> str:
     return key.replace(":", "_")
 
 
+_UNIT_SUFFIXES = {"nm": "nm", "mmol": "mmol", "C": "degC", "s": "s", "mL": "mL", "g": "g", "eV": "eV", "K": "K"}
+
+
+def _units(name: str) -> str:
+    """Units of a swept key or a target from its name (``thickness_nm`` -> nm); dimensionless otherwise."""
+    field = name.rpartition(".")[2]
+    return _UNIT_SUFFIXES.get(field.rpartition("_")[2], "1") if "_" in field else "1"
+
+
 def assemble(spec: SweepSpec, parts: Path):
     """Join the chunks in order into an ``xarray.Dataset`` (grid: one dim per axis; else dim ``point``)."""
     import xarray as xr
@@ -167,12 +176,15 @@ def assemble(spec: SweepSpec, parts: Path):
     if spec.design == "grid":
         shape = tuple(len(a.values) for a in spec.axes)
         dims = [_var(a.key) for a in spec.axes]
-        coords = {_var(a.key): (_var(a.key), np.asarray(a.values), {"key": a.key}) for a in spec.axes}
-        return xr.Dataset({t: (dims, v.reshape(shape)) for t, v in data.items()}, coords=coords, attrs=attrs)
+        coords = {_var(a.key): (_var(a.key), np.asarray(a.values), {"key": a.key, "units": _units(a.key)})
+                  for a in spec.axes}
+        return xr.Dataset({t: (dims, v.reshape(shape), {"units": _units(t)}) for t, v in data.items()},
+                          coords=coords, attrs=attrs)
     pts = spec.points()
-    coords = {_var(a.key): ("point", pts[:, j], {"key": a.key}) for j, a in enumerate(spec.axes)}
+    coords = {_var(a.key): ("point", pts[:, j], {"key": a.key, "units": _units(a.key)})
+              for j, a in enumerate(spec.axes)}
     coords["point"] = ("point", np.arange(len(pts)))
-    return xr.Dataset({t: ("point", v) for t, v in data.items()}, coords=coords, attrs=attrs)
+    return xr.Dataset({t: ("point", v, {"units": _units(t)}) for t, v in data.items()}, coords=coords, attrs=attrs)
 
 
 def best(ds, target: str, minimize: bool = False) -> dict:
