@@ -170,3 +170,17 @@ def test_varying_n_of_an_absorbing_material_needs_its_k():
     with pytest.raises(InputError, match="Al.k"):
         default_stack().with_values({"Al.n": 1.3})
     assert default_stack().with_values({"Al.n": 1.3, "Al.k": 7.0}).layer("Al").index(628.0) == pytest.approx(1.3 + 7j)
+
+
+@pytest.mark.parametrize("argv", [["optics", "--bogus"], ["dots", "--edge-nm", "abc"], ["validate", "stack"], ["nosuch"]])
+def test_usage_errors_exit_2_through_the_real_entry_point(argv, monkeypatch, capsys):
+    # typer vendors its own click: its usage errors were reported as "internal error" with exit 1
+    import sys
+
+    from qdled.cli.main import run
+
+    monkeypatch.setattr(sys, "argv", ["qdled", *argv])
+    with pytest.raises(SystemExit) as exc:
+        run()
+    assert exc.value.code == 2
+    assert "internal error" not in capsys.readouterr().err

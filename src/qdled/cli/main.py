@@ -77,9 +77,15 @@ def run() -> None:
         import click
         from pydantic import ValidationError
 
-        if isinstance(exc, click.exceptions.Abort):
+        try:  # typer >= 0.29 vendors its own click: its exceptions are not click's
+            from typer._click import exceptions as _typer_click
+        except ImportError:  # pragma: no cover - older typer
+            _typer_click = click.exceptions
+        aborts = (click.exceptions.Abort, getattr(_typer_click, "Abort", click.exceptions.Abort))
+        usage = (click.ClickException, _typer_click.ClickException)
+        if isinstance(exc, aborts):
             sys.exit(130)
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, usage):
             exc.show()
             sys.exit(2)
         if debug:
