@@ -155,3 +155,15 @@ def test_fit_pinned_at_a_bound_is_not_a_success():
     assert "sd_nm" in fit.at_bound and not fit.success
     good = fit_pl(wl, ensemble_pl(4.3, sd_nm=0.3, wavelength_nm=wl).intensity, 4.3)
     assert good.success and good.at_bound == ()
+
+
+@pytest.mark.parametrize("edge_nm", [4.3, 9.0, 10.0, 12.0])
+def test_absorption_peak_is_the_band_edge_transition_also_for_large_dots(edge_nm):
+    # For large dots the first exciton is only a shoulder on the higher transitions; the lowest local maximum
+    # of the total was a higher transition (599 nm instead of ~699 nm at 10 nm). A narrow ensemble's band-edge
+    # band sits at the transition energy of the mean size (within 0.5 nm: grid and spread).
+    from qdled.dots.confinement import energy_to_wavelength_nm
+    from qdled.dots.spectra import ensemble_absorption
+
+    expected = float(energy_to_wavelength_nm(confinement_energy(edge_nm, "kane")))
+    assert ensemble_absorption(edge_nm, sd_nm=0.137).peak_nm == pytest.approx(expected, abs=0.5)
