@@ -68,3 +68,11 @@ def test_device_with_optics():
     d = json.loads(r.stdout)
     assert d["inputs"]["optics_source"].startswith("qdled.optics")
     assert d["el_peak_nm"] == pytest.approx(628, abs=6)
+
+
+def test_optics_source_quotes_the_given_eta_out():
+    # the source text said "eta_out 0.274" whatever --eta-out was
+    r = runner.invoke(app, ["device", "--json", "--eta-out", "0.2"])
+    assert r.exit_code == 0
+    source = json.loads(r.stdout)["inputs"]["optics_source"]
+    assert "eta_out 0.2 " in source and "0.274" not in source

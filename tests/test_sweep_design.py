@@ -151,3 +151,9 @@ def test_written_dataset_carries_units(tmp_path, monkeypatch):
     with xr.open_dataset(tmp_path / "u.nc", engine="scipy") as ds:
         units = {name: ds[name].attrs.get("units") for name in ds.variables}
     assert units["QD.thickness_nm"] == "nm" and units["PTAA.n"] == "1" and units["eqe_ceiling"] == "1"
+
+
+def test_bad_ranges_say_what_is_wrong():
+    for spec in ("a.x=0:10:0", "a.x=10:0:1"):
+        with pytest.raises(InputError, match="step > 0 and stop >= start"):
+            parse_vary(spec)

@@ -45,8 +45,9 @@ def device(
         from qdled.device.calibration import calibration_inputs
 
         params = parameters_for_stack(stack, name)
-        opt = calibration_inputs(name) | {"eta_out": eta_out}
-        source = opt.pop("source").replace("eta_out", "eta_out (--eta-out)")
+        opt = calibration_inputs(name)
+        source = opt.pop("source").replace(f"eta_out {opt['eta_out']:g}", f"eta_out {eta_out:g} (--eta-out)")
+        opt["eta_out"] = eta_out
         res = simulate_device(params, **opt)
     out = res.figures_of_merit()
     out["inputs"]["optics_source"] = source

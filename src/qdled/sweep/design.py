@@ -45,6 +45,8 @@ def parse_vary(spec: str) -> Axis:
             values = start + step * np.arange(n)
         else:
             values = np.array([float(x) for x in rhs.split(",")])
+    except InputError:
+        raise
     except ValueError:
         raise InputError(f"--vary {spec!r}: values must be numbers") from None
     if not np.all(np.isfinite(values)):
