@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qdled.analysis.spectrum import peak_nm
 from qdled.errors import InputError, require_finite_positive
 from qdled.optics.channels import CHANNELS, Emission, emission
 from qdled.optics.dipole import Geometry, make_geometry
@@ -113,15 +114,6 @@ class ELSpectrum:
     emission: Emission
 
 
-def _peak(wl, y) -> float:
-    """Peak position with a parabolic refinement through the three highest samples."""
-    i = int(np.clip(np.argmax(y), 1, len(y) - 2))
-    y0, y1, y2 = y[i - 1], y[i], y[i + 1]
-    den = y0 - 2 * y1 + y2
-    shift = 0.5 * (y0 - y2) / den if den != 0 else 0.0
-    return float(wl[i] + shift * (wl[i + 1] - wl[i - 1]) / 2)
-
-
 def el_spectrum(stack, wavelength_nm=None, intensity=None, zone=None, horizontal_fraction=None) -> ELSpectrum:
     """Outcoupled EL spectrum and spectrally averaged outcoupling for a PL spectrum.
 
@@ -151,7 +143,7 @@ def el_spectrum(stack, wavelength_nm=None, intensity=None, zone=None, horizontal
     el = s * power["outcoupled"]
     fractions = {c: float(np.sum(s * power[c]) / np.sum(s * total)) for c in CHANNELS}
     purcell = {"v": float(np.sum(s * em.purcell["v"]) / s.sum()), "h": float(np.sum(s * em.purcell["h"]) / s.sum()), "mixed": float(np.sum(s * total) / s.sum())}
-    return ELSpectrum(wl, s / s.max(), el / el.max(), fractions["outcoupled"], purcell, fractions, _peak(wl, el), _peak(wl, s), em)
+    return ELSpectrum(wl, s / s.max(), el / el.max(), fractions["outcoupled"], purcell, fractions, peak_nm(wl, el), peak_nm(wl, s), em)
 
 
 def effective_radiative_efficiency(purcell_factor, plqy):
