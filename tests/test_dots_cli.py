@@ -32,6 +32,10 @@ def test_bad_edge_is_an_input_error():
     res = runner.invoke(app, ["dots", "--edge-nm", "-2", "--json"])
     assert res.exit_code != 0
     assert "edge" in str(res.exception)
+    # sizes outside the models' range (0.5 nm gave PL at 223 nm, 200 nm a 0.9 ps lifetime) are refused
+    for edge in ("0.5", "200"):
+        res = runner.invoke(app, ["dots", "--edge-nm", edge, "--json"])
+        assert res.exit_code != 0 and "1-30 nm" in str(res.exception)
 
 
 def test_plot_refuses_to_overwrite(tmp_path):

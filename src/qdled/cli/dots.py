@@ -26,6 +26,10 @@ def dots(
     from qdled.errors import require_finite_positive
 
     require_finite_positive("--edge-nm", edge_nm)
+    if not 1.0 <= edge_nm <= 30.0:  # the photophysics (k_r ~ volume, Langmuir coverage) is built for 1-30 nm dots
+        from qdled.errors import InputError
+
+        raise InputError(f"--edge-nm must be within 1-30 nm (the range the dots models are built for), got {edge_nm:g}")
     if sd_nm is not None:
         require_finite_positive("--sd-nm", sd_nm, allow_zero=True)
     result = summarize(edge_nm, sd_nm=sd_nm, method=method, ligands=ligands)
