@@ -21,10 +21,11 @@ def dots(
     force: bool = ForceOpt,
 ) -> None:
     """Absorption and PL peak, PL FWHM, band-edge energy, PLQY and PL lifetime of a dot ensemble."""
-    from qdled.cli._common import print_json, print_table, save_plot
+    from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.dots.summary import summarize
     from qdled.errors import require_finite_positive
 
+    check_plot(plot, force)
     require_finite_positive("--edge-nm", edge_nm)
     if not 1.0 <= edge_nm <= 30.0:  # the photophysics (k_r ~ volume, Langmuir coverage) is built for 1-30 nm dots
         from qdled.errors import InputError

@@ -42,13 +42,12 @@ def optics(
     force: bool = ForceOpt,
 ) -> None:
     """Purcell factor, loss channels (outcoupled/substrate/waveguide/plasmon/absorbed) and EQE ceiling."""
-    from qdled.io.atomic import check_new_file
+    from qdled.cli._common import check_plot
     from qdled.io.stack import load_stack
     from qdled.optics import summary
 
     stack = load_stack(stack_file)
-    if plot is not None:
-        check_new_file(plot, force=force)
+    check_plot(plot, force)
     spec = _read_spectrum(spectrum) if spectrum is not None else None
     result = summary(stack, wavelength_nm=wavelength_nm, spectrum=spec, plqy=plqy, charge_balance=charge_balance)
     if plot is not None:

@@ -21,19 +21,15 @@ def synthesize(
     force: bool = ForceOpt,
 ) -> None:
     """Simulate nucleation, growth, Ostwald ripening, NSA injection and purification; PL from qdled.dots."""
-    from qdled.cli._common import print_json, print_table, save_plot
+    from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.dots import summarize_synthesis
     from qdled.errors import InputError, require_finite_positive
-    from qdled.io.atomic import check_new_file
     from qdled.io.recipe import load_recipe
     from qdled.synthesis import SynthesisParameters, simulate
 
     if nsa_mmol is not None:
         require_finite_positive("--nsa-mmol", nsa_mmol, allow_zero=True)
-    if n_bins < 50:
-        raise InputError(f"--bins must be >= 50, got {n_bins}")
-    if plot is not None:
-        check_new_file(plot, force=force)
+    check_plot(plot, force)  # the bin-count bound is checked once, in qdled.synthesis.simulate
     if binding not in ("paper", "xtb"):
         raise InputError(f"--binding must be 'paper' or 'xtb', got {binding!r}")
     params = SynthesisParameters()
