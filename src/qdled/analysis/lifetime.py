@@ -7,9 +7,9 @@
   exponentials with beta < 1: T95 +22 % to +89 % at beta = 0.5). NaN if the smoothed trace
   never gets there. When the fit puts the crossing before the third sample the trace
   cannot resolve it and the fit's value is reported instead (flags ``t50_from_fit``/
-  ``t95_from_fit``). Unless given,
-  ``L0`` is the stretched-exponential fit's value at the first time: it uses the whole
-  trace, so it is far less noisy than the first reading (which matters for T95, a 5 % drop).
+  ``t95_from_fit``). Unless given, ``L0`` is the stretched-exponential fit's value at the
+  first time: it uses the whole trace, so it is far less noisy than the first reading
+  (which matters for T95, a 5 % drop).
 * Stretched exponential ``L(t) = L0 exp(-(t/tau)^beta)`` fitted with lmfit; its
   ``T_x = tau (-ln x)^(1/beta)`` extrapolates when the trace stops early.
 * Acceleration law ``L0^n T = const``: ``T(L1) = T(L0) (L0/L1)^n`` with a given exponent or
@@ -50,9 +50,10 @@ def _smooth(y: np.ndarray) -> np.ndarray:
     return savgol_filter(y, w, 2)
 
 
-def _local_crossing_h(t: np.ndarray, L: np.ndarray, target: float, t_guess: float) -> float:
+def _local_crossing_h(t: np.ndarray, L: np.ndarray, smoothed: np.ndarray, target: float, t_guess: float) -> float:
     """Crossing of ``target`` by a least-squares quadratic through the samples within
-    ``t_guess -/+ 75 %`` of the elapsed time (at least the 7 nearest samples).
+    ``t_guess -/+ 75 %`` of the elapsed time (at least the 7 nearest samples); the first
+    crossing of the ``smoothed`` trace if the quadratic has no root there.
 
     The window scales with the crossing time, so it neither flattens a steep early drop
     (stretched exponential with beta < 1) nor leaves a late crossing unsmoothed.
@@ -67,7 +68,7 @@ def _local_crossing_h(t: np.ndarray, L: np.ndarray, target: float, t_guess: floa
     roots = roots[np.isreal(roots)].real + tc
     roots = roots[(roots >= ts[0]) & (roots <= ts[-1])]
     if roots.size == 0:
-        return first_crossing_h(t, _smooth(L), 1.0, target)
+        return first_crossing_h(t, smoothed, 1.0, target)
     return float(roots[np.argmin(np.abs(roots - tc))])
 
 
@@ -197,7 +198,7 @@ def analyze_lifetime(
         if from_fit[frac] or not np.isfinite(first_crossing_h(t, Ls, frac, L0)):
             crossings[frac] = t_fit if from_fit[frac] else float("nan")
         else:
-            crossings[frac] = _local_crossing_h(t, L, frac * L0, t_fit)
+            crossings[frac] = _local_crossing_h(t, L, Ls, frac * L0, t_fit)
     t50, t95 = crossings[0.5], crossings[0.95]
     conv = {}
     if to_luminance_cd_m2 is not None:
