@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: test reproduce browser bench clean
+.PHONY: test lint reproduce browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "chromium not installed: the report page test will be skipped"
 
-test: $(VENV)/.stamp-test browser
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check --quiet src tests benchmarks
+
+test: $(VENV)/.stamp-test browser lint
 	$(BIN)/python -m pytest -q -n 2
 
 reproduce: $(VENV)/.stamp-run

@@ -52,7 +52,10 @@ def bench_tmm() -> None:
                 tmm.coh_tmm(pol, list(n[i]), [np.inf, *d, np.inf], theta[k], wl[i])
 
     t_tmm = _best(theirs, repeat=1) / (2 * len(sub))
-    print(f"transfer matrix per point: qdled {t_ours * 1e6:.2f} us, tmm.coh_tmm {t_tmm * 1e6:.1f} us, ratio {t_tmm / t_ours:.0f}x")
+    print(
+        f"transfer matrix per point: qdled {t_ours * 1e6:.2f} us, "
+        f"tmm.coh_tmm {t_tmm * 1e6:.1f} us, ratio {t_tmm / t_ours:.0f}x"
+    )
 
 
 def bench_device() -> None:
@@ -64,7 +67,10 @@ def bench_device() -> None:
     stack_emission(stack, wl)  # warm-up: material database loading and caches
     t = _best(lambda: stack_emission(stack, wl))
     em = stack_emission(stack, wl)
-    print(f"default device, {len(wl)} wavelengths x 11 positions x 2 orientations: {t:.3f} s (quadrature error {em.error:.1e})")
+    print(
+        f"default device, {len(wl)} wavelengths x 11 positions x 2 orientations: {t:.3f} s "
+        f"(quadrature error {em.error:.1e})"
+    )
 
 
 if __name__ == "__main__":

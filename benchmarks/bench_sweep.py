@@ -21,9 +21,13 @@ def main() -> None:
     args = ap.parse_args()
     side = int(round(args.n**0.5))
     step_qd, step_etl = 60.0 / (side - 1), 80.0 / (side - 1)
-    spec = SweepSpec(kind="stack", base_toml=default_stack().to_toml(),
-                     axes=(parse_vary(f"QD.thickness_nm=10:70:{step_qd}"), parse_vary(f"PO-T2T.thickness_nm=10:90:{step_etl}")),
-                     targets=("eqe_ceiling", "outcoupled"), chunk_size=args.chunk)
+    spec = SweepSpec(
+        kind="stack",
+        base_toml=default_stack().to_toml(),
+        axes=(parse_vary(f"QD.thickness_nm=10:70:{step_qd}"), parse_vary(f"PO-T2T.thickness_nm=10:90:{step_etl}")),
+        targets=("eqe_ceiling", "outcoupled"),
+        chunk_size=args.chunk,
+    )
     n_points = len(spec.points())
     rates = {}
     for workers in (1, 2):

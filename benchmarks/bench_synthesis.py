@@ -41,7 +41,7 @@ def main() -> None:
     print(f"reference workload: {ref:.3f} s")
     for name in ("li2024-control", "li2024-nsa-pf6"):
         simulate(name, n_bins=400)  # warm-up (imports, caches)
-        t = _best(lambda: simulate(name, n_bins=400))
+        t = _best(lambda name=name: simulate(name, n_bins=400))
         print(f"{name:16s} 400 bins: {t:.3f} s  (budget ratio {t / BUDGET_S:.2f}, reference ratio {t / ref:.1f})")
 
 

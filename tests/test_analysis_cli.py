@@ -37,8 +37,22 @@ def test_jvl_both_routes():
     d = _json(["jvl", FIX / "keithley2400.csv", "--spectrum", FIX / "el_spectrum.csv"])
     assert {"peak_eqe_percent", "max_luminance_cd_m2", "turn_on_voltage_V"} <= set(d)
     assert d["max_luminance_cd_m2"] == 1800 and 1.5 < d["turn_on_voltage_V"] < 2.0
-    d = _json(["jvl", FIX / "jvl_photocurrent.csv", "--spectrum", FIX / "el_spectrum.csv", "--distance-mm", "50",
-               "--detector-radius-mm", "5", "--responsivity-A-per-W", "0.4", "--area-mm2", "4"])
+    d = _json(
+        [
+            "jvl",
+            FIX / "jvl_photocurrent.csv",
+            "--spectrum",
+            FIX / "el_spectrum.csv",
+            "--distance-mm",
+            "50",
+            "--detector-radius-mm",
+            "5",
+            "--responsivity-A-per-W",
+            "0.4",
+            "--area-mm2",
+            "4",
+        ]
+    )
     assert d["method"] == "photocurrent" and 0 < d["peak_eqe_percent"] < 100
 
 
@@ -59,7 +73,7 @@ def test_tauc_and_tem_from_generated_files(tmp_path):
     E = 1239.84198 / wl
     A = np.sqrt(0.25 * np.clip(E - 1.95, 0, None)) / E + 0.002 * np.sin(wl)
     p = tmp_path / "abs.csv"
-    p.write_text("wavelength_nm,absorbance\n" + "".join(f"{a},{b:.6f}\n" for a, b in zip(wl, A)))
+    p.write_text("wavelength_nm,absorbance\n" + "".join(f"{a},{b:.6f}\n" for a, b in zip(wl, A, strict=False)))
     d = _json(["tauc", p])
     assert d["bandgap_eV"] == pytest.approx(1.95, abs=0.02)
     img = np.full((120, 120), 200, np.uint8)
@@ -102,8 +116,17 @@ def test_every_plot_function_writes_a_figure(tmp_path):
 
     spec, _ = m.read_spectrum(FIX / "el_spectrum.csv")
     d, _ = m.read_jvl(FIX / "keithley2400.csv")
-    figs = [jvl.plot_jvl(jvl.analyze_jvl(d["voltage_V"], d["current_mA"], spec["wavelength_nm"], spec["intensity"],
-                                         luminance_cd_m2=d["luminance_cd_m2"]))]
+    figs = [
+        jvl.plot_jvl(
+            jvl.analyze_jvl(
+                d["voltage_V"],
+                d["current_mA"],
+                spec["wavelength_nm"],
+                spec["intensity"],
+                luminance_cd_m2=d["luminance_cd_m2"],
+            )
+        )
+    ]
     d, _ = m.read_trpl(FIX / "trpl.csv")
     figs.append(trpl.plot_trpl(trpl.fit_trpl(d["time_ns"], d["counts"], n_components=1)))
     d, _ = m.read_lifetime(FIX / "lifetime.csv")

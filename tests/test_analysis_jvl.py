@@ -43,7 +43,7 @@ def _device(eqe_true, wl, s, area_mm2):
     power_W = photons_per_s / ppj
     grid = np.arange(360, 831, 1.0)
     sg = np.interp(grid, wl, s, left=0, right=0)
-    sd = colour.SpectralDistribution(dict(zip(grid, sg / np.trapezoid(sg, grid))))
+    sd = colour.SpectralDistribution(dict(zip(grid, sg / np.trapezoid(sg, grid), strict=False)))
     lm_per_W = colour.luminous_flux(sd)  # Km int(V Phi) with colour-science's own V(lambda)
     L = power_W * lm_per_W / (np.pi * area_mm2 * 1e-6)  # Lambertian: pi L A = luminous flux
     return V, I_mA, L, power_W
@@ -84,8 +84,18 @@ def test_eqe_round_trip_photodiode_route_with_responsivity_curve():
     sf = np.exp(-0.5 * ((fine - 628) / 14.0) ** 2)
     r_eff = np.trapezoid(np.interp(fine, rw, rv) * sf, fine) / np.trapezoid(sf, fine)
     ipd = collected * r_eff
-    r = jvl.analyze_jvl(V, I, wl, s, photocurrent_A=ipd, distance_mm=d, detector_radius_mm=rad,
-                        responsivity_A_per_W=rv, responsivity_wavelength_nm=rw, area_mm2=4.0)
+    r = jvl.analyze_jvl(
+        V,
+        I,
+        wl,
+        s,
+        photocurrent_A=ipd,
+        distance_mm=d,
+        detector_radius_mm=rad,
+        responsivity_A_per_W=rv,
+        responsivity_wavelength_nm=rw,
+        area_mm2=4.0,
+    )
     assert r.method == "photocurrent"
     assert r.peak_eqe_percent == pytest.approx(20.0, rel=1e-3)
     np.testing.assert_allclose(r.curves["luminance_cd_m2"][1:], L[1:], rtol=2e-3)
@@ -120,6 +130,7 @@ def test_spectrometer_noise_does_not_bias_the_luminous_efficacy():
     wl = np.linspace(380, 780, 401)
     s = np.exp(-0.5 * ((wl - 628) / 14) ** 2)
     clean = jvl.luminous_efficacy_of_radiation(wl, s)
-    noisy = [jvl.luminous_efficacy_of_radiation(wl, s + np.random.default_rng(k).normal(0, 0.02, wl.size))
-             for k in range(20)]
+    noisy = [
+        jvl.luminous_efficacy_of_radiation(wl, s + np.random.default_rng(k).normal(0, 0.02, wl.size)) for k in range(20)
+    ]
     assert np.mean(noisy) == pytest.approx(clean, rel=2e-3)

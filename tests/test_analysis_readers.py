@@ -70,7 +70,10 @@ def test_lvm_named_channels_and_decimal_comma(tmp_path):
 
 @pytest.mark.parametrize(
     "header, factor",
-    [("Voltage (V),Current (mA),Photocurrent (nA)", 1.0), ("SMU-1 Voltage (V),SMU-1 Current (uA),Photocurrent (nA)", 1e-3)],
+    [
+        ("Voltage (V),Current (mA),Photocurrent (nA)", 1.0),
+        ("SMU-1 Voltage (V),SMU-1 Current (uA),Photocurrent (nA)", 1e-3),
+    ],
 )
 def test_keithley_header_variants_and_units(tmp_path, header, factor):
     p = tmp_path / "k.csv"
@@ -96,18 +99,58 @@ def test_responsivity_reader(tmp_path):
 
 
 BAD = {
-    "missing_column": ("read_spectrum", "wavelength_nm,intensty\n600,1\n610,2\n620,1\n", r"line 1: missing column 'intensity'"),
-    "non_numeric": ("read_spectrum", "wavelength_nm,intensity\n600,1\n610,abc\n620,1\n", r"line 3, column 'intensity': non-numeric value 'abc'"),
-    "nan": ("read_spectrum", "wavelength_nm,intensity\n600,1\n610,nan\n620,1\n", r"line 3, column 'intensity': value 'nan' is not finite"),
+    "missing_column": (
+        "read_spectrum",
+        "wavelength_nm,intensty\n600,1\n610,2\n620,1\n",
+        r"line 1: missing column 'intensity'",
+    ),
+    "non_numeric": (
+        "read_spectrum",
+        "wavelength_nm,intensity\n600,1\n610,abc\n620,1\n",
+        r"line 3, column 'intensity': non-numeric value 'abc'",
+    ),
+    "nan": (
+        "read_spectrum",
+        "wavelength_nm,intensity\n600,1\n610,nan\n620,1\n",
+        r"line 3, column 'intensity': value 'nan' is not finite",
+    ),
     "empty": ("read_spectrum", "", r"empty file"),
     "header_only": ("read_spectrum", "wavelength_nm,intensity\n", r"no data rows"),
-    "decreasing": ("read_spectrum", "wavelength_nm,intensity\n600,1\n620,2\n610,1\n", r"line 4, column 'wavelength_nm': values must increase"),
-    "short_row": ("read_spectrum", "wavelength_nm,intensity\n600,1\n610\n620,1\n", r"line 3: expected at least 2 columns"),
-    "negative_current": ("read_jvl", "voltage_V,current_mA,luminance_cd_m2\n0,0,0\n2,-0.5,1\n", r"line 3, column 'current_mA': negative value"),
-    "no_light_column": ("read_jvl", "voltage_V,current_mA\n0,0\n2,0.5\n", r"missing column 'photocurrent_A or luminance_cd_m2'"),
-    "negative_counts": ("read_trpl", "time_ns,counts\n" + "".join(f"{k},{5 - k}\n" for k in range(10)), r"line 8, column 'counts': negative"),
-    "nonuniform_time": ("read_trpl", "time_ns,counts\n" + "".join(f"{k * k},{9}\n" for k in range(10)), r"column 'time_ns': time step not uniform"),
-    "eqe_over_100": ("read_batch", "device,eqe_percent\nA,20\nB,120\n", r"line 3, column 'eqe_percent': 120 exceeds 100"),
+    "decreasing": (
+        "read_spectrum",
+        "wavelength_nm,intensity\n600,1\n620,2\n610,1\n",
+        r"line 4, column 'wavelength_nm': values must increase",
+    ),
+    "short_row": (
+        "read_spectrum",
+        "wavelength_nm,intensity\n600,1\n610\n620,1\n",
+        r"line 3: expected at least 2 columns",
+    ),
+    "negative_current": (
+        "read_jvl",
+        "voltage_V,current_mA,luminance_cd_m2\n0,0,0\n2,-0.5,1\n",
+        r"line 3, column 'current_mA': negative value",
+    ),
+    "no_light_column": (
+        "read_jvl",
+        "voltage_V,current_mA\n0,0\n2,0.5\n",
+        r"missing column 'photocurrent_A or luminance_cd_m2'",
+    ),
+    "negative_counts": (
+        "read_trpl",
+        "time_ns,counts\n" + "".join(f"{k},{5 - k}\n" for k in range(10)),
+        r"line 8, column 'counts': negative",
+    ),
+    "nonuniform_time": (
+        "read_trpl",
+        "time_ns,counts\n" + "".join(f"{k * k},{9}\n" for k in range(10)),
+        r"column 'time_ns': time step not uniform",
+    ),
+    "eqe_over_100": (
+        "read_batch",
+        "device,eqe_percent\nA,20\nB,120\n",
+        r"line 3, column 'eqe_percent': 120 exceeds 100",
+    ),
     "ocean_no_data": ("read_spectrum", "Spectrometer: X\n>>>>>Begin Spectral Data<<<<<\n", r"no spectral data"),
 }
 

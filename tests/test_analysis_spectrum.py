@@ -25,7 +25,7 @@ def test_xy_matches_colour_sd_to_XYZ():
 
     wl = np.arange(380, 781, 1.0)
     s = _gauss(wl, 628, 33) + 0.3 * _gauss(wl, 540, 60)
-    sd = colour.SpectralDistribution(dict(zip(wl, s)))
+    sd = colour.SpectralDistribution(dict(zip(wl, s, strict=False)))
     with colour.utilities.suppress_warnings(colour_runtime_warnings=True):
         ref = colour.XYZ_to_xy(colour.sd_to_XYZ(sd))
     # same CMFs, same 1 nm grid: only the quadrature differs (trapezoid vs ASTM E308 sum)

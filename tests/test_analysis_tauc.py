@@ -13,7 +13,9 @@ EG = 1.95  # eV, near the CsPbI3 QD gap implied by 623 nm emission (Li et al. 20
 def _direct_gap(wl, eg, b=0.25, urbach_eV=0.02, broadening_eV=0.0):
     """Absorbance with (A E)^2 = b (E - Eg) above the gap and an Urbach tail below."""
     E = np.linspace(1.5, 3.2, 3401)
-    ae = np.maximum(np.sqrt(b * np.clip(E - eg, 0, None)), np.sqrt(b * urbach_eV) * np.exp((E - eg) / urbach_eV) * (E < eg))
+    ae = np.maximum(
+        np.sqrt(b * np.clip(E - eg, 0, None)), np.sqrt(b * urbach_eV) * np.exp((E - eg) / urbach_eV) * (E < eg)
+    )
     A = ae / E
     if broadening_eV:
         A = gaussian_filter1d(A, broadening_eV / (E[1] - E[0]))
@@ -60,6 +62,8 @@ def test_no_noise_driven_bias(step_nm):
     # it (mean +14 meV at 1 nm, +23 meV at 5 nm sampling over 40 seeds). The mean over 20 seeds must be
     # within 3 meV (its standard error is < 1 meV).
     wl = np.arange(450, 750, step_nm)
-    errs = [tauc_bandgap(wl, _direct_gap(wl, EG) + np.random.default_rng(s).normal(0, 1e-3, wl.size)).bandgap_eV - EG
-            for s in range(20)]
+    errs = [
+        tauc_bandgap(wl, _direct_gap(wl, EG) + np.random.default_rng(s).normal(0, 1e-3, wl.size)).bandgap_eV - EG
+        for s in range(20)
+    ]
     assert abs(np.mean(errs)) < 0.003

@@ -11,9 +11,10 @@ from qdled.errors import InputError
 def _simulate(taus, amps, bkg, seed, irf_sigma_ns=None, n=800, dt=0.1, t_pulse=5.0):
     rng = np.random.default_rng(seed)
     t = np.arange(n) * dt
-    decay = sum(a * np.exp(-t / tau) for a, tau in zip(amps, taus))
+    decay = sum(a * np.exp(-t / tau) for a, tau in zip(amps, taus, strict=False))
     if irf_sigma_ns is None:
-        ideal = np.where(t >= t_pulse, sum(a * np.exp(-(t - t_pulse) / tau) for a, tau in zip(amps, taus)), 0)
+        pulse = sum(a * np.exp(-(t - t_pulse) / tau) for a, tau in zip(amps, taus, strict=False))
+        ideal = np.where(t >= t_pulse, pulse, 0)
         return t, rng.poisson(ideal + bkg), None
     irf = np.exp(-0.5 * ((t - t_pulse) / irf_sigma_ns) ** 2)
     ideal = fftconvolve(irf / irf.sum(), decay)[:n] + bkg
@@ -25,7 +26,7 @@ def test_biexponential_reconvolution_recovers_taus_within_uncertainty():
     t, y, irf = _simulate((2.0, 10.0), (3000, 1000), bkg=5, seed=4, irf_sigma_ns=0.3)
     r = fit_trpl(t, y, irf=irf, n_components=2)
     assert r.used_irf
-    for comp, tau in zip(r.components, (2.0, 10.0)):
+    for comp, tau in zip(r.components, (2.0, 10.0), strict=False):
         assert abs(comp["tau_ns"] - tau) < 3 * comp["tau_stderr_ns"]  # 3 sigma: honest statistical check
         assert comp["tau_stderr_ns"] < 0.05 * tau  # and the fit is informative
     a, taus = np.array([3000, 1000.0]), np.array([2.0, 10.0])

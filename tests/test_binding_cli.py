@@ -38,7 +38,9 @@ def test_write_runs_records_the_command_and_refuses_to_overwrite(tmp_path, monke
     assert res.exit_code == 0, res.output
     record = json.loads(out.read_text())
     run = record["runs"]["rigid_n1"]
-    assert run["command"] == f"qdled bind --recompute --cluster-n 1 --mode rigid --ligand PF6 --write-runs {out} --force"
+    assert (
+        run["command"] == f"qdled bind --recompute --cluster-n 1 --mode rigid --ligand PF6 --write-runs {out} --force"
+    )
     assert run["binding_energies_eV"]["PF6"] == round(json.loads(res.stdout)["PF6"], 4)
     res = runner.invoke(app, args)  # second time: file exists, no --force
     assert res.exception is not None and "--force" in str(res.exception)

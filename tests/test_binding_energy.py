@@ -5,6 +5,7 @@ PF6 3.92 eV (Li et al., Nat. Commun. 15, 5696 (2024), text beside Fig. 2a). Noth
 model is fitted to them.
 """
 
+import dataclasses
 import time
 
 import numpy as np
@@ -29,11 +30,13 @@ def pf6_rigid(cache):
 
 def test_result_bookkeeping(pf6_rigid):
     r = pf6_rigid
-    assert r.binding_energy_eV == pytest.approx(r.energy_surface_eV + r.energy_ligand_eV - r.energy_complex_eV, abs=1e-9)
+    assert r.binding_energy_eV == pytest.approx(
+        r.energy_surface_eV + r.energy_ligand_eV - r.energy_complex_eV, abs=1e-9
+    )
     assert (r.charge_surface, r.charge_ligand, r.charge_complex) == (1, -1, 0)
     assert r.complex_formula == "Cs4F6I5PPb" and r.surface_formula == "Cs4I5Pb"
     assert engine.SCAN_BOUNDS_A[0] + 0.05 < r.pb_donor_distance_A < engine.SCAN_BOUNDS_A[1] - 0.05  # a real minimum
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         r.binding_energy_eV = 0.0  # frozen
 
 
@@ -94,6 +97,7 @@ def test_bad_inputs_raise():
 
 
 # ---------------------------------------------------------------- shipped values
+
 
 def test_binding_energies_returns_shipped_values_without_computing(monkeypatch):
     monkeypatch.setattr(engine, "_compute", lambda *a, **k: pytest.fail("shipped values not used"))

@@ -53,9 +53,19 @@ def test_surface_site_is_a_five_coordinated_pb_over_an_iodide_vacancy(n):
 
 
 # closed-shell check: number of electrons minus charge must be even for singlet fragments
-@pytest.mark.parametrize("name, formula", [("OAm", "CH5N"), ("OA", "C2H4O2"), ("NSA", "C10H8O3S"), ("PF6", "F6P"),
-                                           ("OA-", "C2H3O2"), ("NSA-", "C10H7O3S"), ("I-", "I"),
-                                           ("NH4PF6", "H4F6NP")])
+@pytest.mark.parametrize(
+    "name, formula",
+    [
+        ("OAm", "CH5N"),
+        ("OA", "C2H4O2"),
+        ("NSA", "C10H8O3S"),
+        ("PF6", "F6P"),
+        ("OA-", "C2H3O2"),
+        ("NSA-", "C10H7O3S"),
+        ("I-", "I"),
+        ("NH4PF6", "H4F6NP"),
+    ],
+)
 def test_ligand_models_are_closed_shell(name, formula):
     spec = S.ligand_spec(name)
     atoms = spec.build()

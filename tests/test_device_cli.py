@@ -8,8 +8,22 @@ from typer.testing import CliRunner
 from qdled.cli.main import app
 
 runner = CliRunner()
-KEYS = {"peak_eqe", "max_luminance_cd_m2", "voltage_at_max_luminance_V", "turn_on_voltage_V", "el_peak_nm", "el_fwhm_nm",
-        "cie_x", "cie_y", "t50_min_at_1000_cd_m2", "calibrated", "calibrated_outputs", "predicted_outputs", "paper_comparison", "inputs"}
+KEYS = {
+    "peak_eqe",
+    "max_luminance_cd_m2",
+    "voltage_at_max_luminance_V",
+    "turn_on_voltage_V",
+    "el_peak_nm",
+    "el_fwhm_nm",
+    "cie_x",
+    "cie_y",
+    "t50_min_at_1000_cd_m2",
+    "calibrated",
+    "calibrated_outputs",
+    "predicted_outputs",
+    "paper_comparison",
+    "inputs",
+}
 
 
 def test_device_json_keys_and_values():
@@ -57,7 +71,9 @@ def test_device_bad_recipe_is_input_error():
     from pathlib import Path
 
     exe = Path(sys.executable).with_name("qdled")
-    p = subprocess.run([str(exe), "device", "--recipe", "/nonexistent.toml", "--eta-out", "0.2"], capture_output=True, text=True)
+    p = subprocess.run(
+        [str(exe), "device", "--recipe", "/nonexistent.toml", "--eta-out", "0.2"], capture_output=True, text=True
+    )
     assert p.returncode == 2 and p.stderr.startswith("qdled: error:")
 
 

@@ -35,22 +35,37 @@ def test_qd_levels_follow_the_gap():
 
 def test_level_diagram_plot():
     import matplotlib
+
     matplotlib.use("Agg")
     fig = plot_energy_levels()
     assert len(fig.axes[0].patches) == 4  # PTAA, QD, TmPyPB, PO-T2T
     import matplotlib.pyplot as plt
+
     plt.close(fig)
 
 
-RO = RollOff(pl_lifetime_s=8e-9, auger_lifetime_s=30e-12, dot_density_m3=8e24, thermal_resistance_K_m2_W=0.05,
-             quench_activation_eV=0.3, quench_half_temperature_K=380.0)
+RO = RollOff(
+    pl_lifetime_s=8e-9,
+    auger_lifetime_s=30e-12,
+    dot_density_m3=8e24,
+    thermal_resistance_K_m2_W=0.05,
+    quench_activation_eV=0.3,
+    quench_half_temperature_K=380.0,
+)
 
 
 def test_purcell_and_low_current_limit():
     assert purcell_quantum_yield(0.94, 1.0) == pytest.approx(0.94)
     assert purcell_quantum_yield(0.5, 2.0) == pytest.approx(2 / 3)
-    q = effective_quantum_yield(np.array([1e-6]), np.array([2.0]), plqy=0.9, purcell_factor=1.3, charge_balance=1.0,
-                                thickness_m=35e-9, rolloff=RO)
+    q = effective_quantum_yield(
+        np.array([1e-6]),
+        np.array([2.0]),
+        plqy=0.9,
+        purcell_factor=1.3,
+        charge_balance=1.0,
+        thickness_m=35e-9,
+        rolloff=RO,
+    )
     assert q[0] == pytest.approx(purcell_quantum_yield(0.9, 1.3), rel=1e-6)
 
 
@@ -58,8 +73,9 @@ def test_auger_closed_form_against_root_finder():
     # no heating: steady state G = k0 n + n^2/(N tau_XX) solved numerically vs the closed form
     ro = RollOff(8e-9, 30e-12, 8e24, 0.0, 0.3, 380.0)
     J, d, q = 2e4, 35e-9, 0.9
-    qe = effective_quantum_yield(np.array([J]), np.array([5.0]), plqy=q, purcell_factor=1.0, charge_balance=1.0,
-                                 thickness_m=d, rolloff=ro)[0]
+    qe = effective_quantum_yield(
+        np.array([J]), np.array([5.0]), plqy=q, purcell_factor=1.0, charge_balance=1.0, thickness_m=d, rolloff=ro
+    )[0]
     G, k0, a = J / (1.602176634e-19 * d), 1 / 8e-9, 1 / (8e24 * 30e-12)
     n = brentq(lambda n: k0 * n + a * n * n - G, 0, G / k0)
     assert qe == pytest.approx((q / 8e-9) / (k0 + a * n), rel=1e-9)
@@ -68,7 +84,9 @@ def test_auger_closed_form_against_root_finder():
 def test_rolloff_monotonic_and_eqe_bounded():
     J = np.logspace(-3, 4, 200)
     V = 2.0 + 0.5 * np.log10(J + 1)
-    qe = effective_quantum_yield(J, V, plqy=0.94, purcell_factor=1.0, charge_balance=np.ones_like(J), thickness_m=35e-9, rolloff=RO)
+    qe = effective_quantum_yield(
+        J, V, plqy=0.94, purcell_factor=1.0, charge_balance=np.ones_like(J), thickness_m=35e-9, rolloff=RO
+    )
     assert np.all(np.diff(qe) <= 1e-15) and qe[-1] < qe[0]
     eqe = external_quantum_efficiency(np.ones_like(J), qe, 0.27)
     assert eqe.max() <= 0.27 * 0.94 + 1e-12

@@ -79,7 +79,9 @@ def test_luminous_efficacy_of_555nm_line():
     radiant = photons * h * c / 555e-9
     assert np.pi * res.luminance_cd_m2[i] / radiant == pytest.approx(683.0, rel=2e-3)  # V(555) = 1.0000 (CIE 1924)
     # current efficiency in cd/A is L/J with J in A/m^2
-    assert res.current_efficiency_cd_A[i] == pytest.approx(res.luminance_cd_m2[i] / (res.current_density_mA_cm2[i] * 10))
+    assert res.current_efficiency_cd_A[i] == pytest.approx(
+        res.luminance_cd_m2[i] / (res.current_density_mA_cm2[i] * 10)
+    )
 
 
 def test_control_current_lower_and_turn_on_higher(nsa, control):
@@ -96,7 +98,11 @@ def test_calibration_targets_reproduced(nsa, control):
     ratio = paper_value("control.peak_eqe") / paper_value("nsa_pf6.peak_eqe")
     assert g["peak_eqe"] / f["peak_eqe"] == pytest.approx(ratio, rel=0.01)
     assert f["t50_min_at_1000_cd_m2"] == pytest.approx(paper_value("nsa_pf6.t50_min"))
-    assert {k[1] for k in CALIBRATED if k[0] == "li2024-nsa-pf6"} == {"qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W", "t50_min"}
+    assert {k[1] for k in CALIBRATED if k[0] == "li2024-nsa-pf6"} == {
+        "qd_mobility_prefactor_m2_Vs",
+        "thermal_resistance_K_m2_W",
+        "t50_min",
+    }
 
 
 def test_predicted_peak_eqe_and_colour(nsa):
@@ -120,15 +126,24 @@ def test_mobility_only_ligand_dependence():
     # the two parameter sets differ only in the fields the ligand shell changes physically
     a, b = device_parameters("li2024-nsa-pf6"), device_parameters("li2024-control")
     differing = {k for k in DeviceParameters.__dataclass_fields__ if getattr(a, k) != getattr(b, k)}
-    assert differing == {"name", "qd_gap_eV", "qd_edge_nm", "qd_ligand_gap_nm", "plqy", "pl_lifetime_s", "t50_min",
-                         "lifetime_reference_cd_m2"}
+    assert differing == {
+        "name",
+        "qd_gap_eV",
+        "qd_edge_nm",
+        "qd_ligand_gap_nm",
+        "plqy",
+        "pl_lifetime_s",
+        "t50_min",
+        "lifetime_reference_cd_m2",
+    }
 
 
 def test_electrical_trap_free_single_carrier_limit():
     # with traps removed, the QD-film part of the electron branch is Mott-Gurney across half the film
+    from dataclasses import replace
+
     from qdled.device import transport as tr
     from qdled.device.electrical import qd_mobilities_m2_Vs
-    from dataclasses import replace
 
     p = replace(device_parameters("li2024-nsa-pf6"), qd_trap_density_m3=1e-30)
     J = np.logspace(0, 3, 5)
@@ -154,14 +169,17 @@ def test_input_errors():
             simulate_device(device_parameters(), eta_out=0.2, el_wavelength_nm=wl, el_intensity=s, voltage_V=bad)
 
 
-@pytest.mark.parametrize("field, value", [
-    ("shunt_resistance_ohm_m2", -1.0),  # gave a peak EQE of 21,000 %
-    ("pl_lifetime_s", -1e-9),           # gave a peak EQE of 1.6e8
-    ("trion_relative_yield", 2.0),      # gave an EQE above the ceiling
-    ("auger_lifetime_s", 0.0),          # ZeroDivisionError
-    ("plqy", 1.5),                      # was reported as a bad trap density
-    ("qd_edge_nm", 0.0),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("shunt_resistance_ohm_m2", -1.0),  # gave a peak EQE of 21,000 %
+        ("pl_lifetime_s", -1e-9),  # gave a peak EQE of 1.6e8
+        ("trion_relative_yield", 2.0),  # gave an EQE above the ceiling
+        ("auger_lifetime_s", 0.0),  # ZeroDivisionError
+        ("plqy", 1.5),  # was reported as a bad trap density
+        ("qd_edge_nm", 0.0),
+    ],
+)
 def test_unphysical_parameters_name_the_field(field, value):
     from dataclasses import replace
 
@@ -175,7 +193,9 @@ def test_calibration_routine_reproduces_frozen_values():
     from qdled.device.calibration import calibrate
 
     fitted = calibrate()
-    for name, keys in {"li2024-nsa-pf6": ("qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W"),
-                       "li2024-control": ("qd_ligand_gap_nm", "plqy")}.items():
+    for name, keys in {
+        "li2024-nsa-pf6": ("qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W"),
+        "li2024-control": ("qd_ligand_gap_nm", "plqy"),
+    }.items():
         for k in keys:  # frozen values are rounded to 4 significant digits
             assert getattr(fitted[name], k) == pytest.approx(getattr(device_parameters(name), k), rel=2e-3)

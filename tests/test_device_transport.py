@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scipy.constants import epsilon_0, e, h, k, m_e
+from scipy.constants import e, epsilon_0, h, k, m_e
 from scipy.integrate import solve_ivp
 
 from qdled.device import transport as tr
@@ -33,9 +33,11 @@ def test_mott_gurney_formula_and_inverse():
 
 def _drift_poisson_voltage(J, d, mu, eps, trapped, free=True):
     """Integrate dE/dx = q (n + n_t(n))/eps with J = q mu n E from E(0) ~ 0 (injecting contact)."""
+
     def rhs(x, E):
         n = J / (e * mu * E)
         return e * (n * free + trapped(n)) / eps
+
     E0 = 1e-3  # V/m: the contact field of an ohmic SCLC contact is ~0
     sol = solve_ivp(rhs, (0, d), [E0], rtol=1e-10, atol=1e-6, dense_output=True, method="LSODA")
     x = np.linspace(0, d, 4001)

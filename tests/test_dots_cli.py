@@ -13,8 +13,16 @@ def test_json_output_has_the_documented_keys():
     res = runner.invoke(app, ["dots", "--edge-nm", "4.3", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    for key in ("absorption_peak_nm", "pl_peak_nm", "pl_fwhm_nm", "bandgap_eV", "plqy", "tau_avg_ns",
-                "calibrated", "predicted"):
+    for key in (
+        "absorption_peak_nm",
+        "pl_peak_nm",
+        "pl_fwhm_nm",
+        "bandgap_eV",
+        "plqy",
+        "tau_avg_ns",
+        "calibrated",
+        "predicted",
+    ):
         assert key in data
     assert abs(data["pl_peak_nm"] - 623) < 0.5 and abs(data["pl_fwhm_nm"] - 32) < 0.5
     assert data["absorption_peak_nm"] < data["pl_peak_nm"]

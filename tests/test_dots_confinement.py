@@ -105,7 +105,7 @@ def test_size_from_energy_inverts(method):
 
 def test_higher_transitions_lie_above_band_edge():
     e = [float(confinement_energy(4.3, "kane", level=i)) for i in range(6)]
-    assert all(b > a for a, b in zip(e, e[1:]))
+    assert all(b > a for a, b in zip(e, e[1:], strict=False))
 
 
 def test_bad_inputs_name_the_value():

@@ -22,8 +22,9 @@ def test_summarize_synthesis_narrow_distribution_limit():
     """A distribution as narrow as the effective optical spread gives the same PL as the mean."""
     edge = np.linspace(2.0, 7.0, 501)
     number = np.exp(-0.5 * ((edge - 4.3) / 0.137) ** 2)
-    result = SimpleNamespace(mean_edge_nm=4.3, nsa_mmol=0.6, edge_nm=edge, number_per_m3=number[None, :],
-                             mean_edge_t_nm=np.array([4.0, 4.3]))
+    result = SimpleNamespace(
+        mean_edge_nm=4.3, nsa_mmol=0.6, edge_nm=edge, number_per_m3=number[None, :], mean_edge_t_nm=np.array([4.0, 4.3])
+    )
     out = summarize_synthesis(result, "NH4PF6")
     assert out["pl_peak_full_distribution_nm"] == pytest.approx(out["pl_peak_nm"], abs=0.3)
     assert out["pl_fwhm_full_distribution_nm"] == pytest.approx(out["pl_fwhm_nm"], rel=0.02)
@@ -45,8 +46,13 @@ def test_ligand_shell_follows_route_and_nsa_dose():
     number = np.exp(-0.5 * ((edge - 4.37) / 0.5) ** 2)
     out = {}
     for dose in (0.0, 0.3):
-        result = SimpleNamespace(mean_edge_nm=4.37, nsa_mmol=dose, edge_nm=edge, number_per_m3=number[None, :],
-                                 mean_edge_t_nm=np.array([4.37]))
+        result = SimpleNamespace(
+            mean_edge_nm=4.37,
+            nsa_mmol=dose,
+            edge_nm=edge,
+            number_per_m3=number[None, :],
+            mean_edge_t_nm=np.array([4.37]),
+        )
         out[dose] = summarize_synthesis(result, "OA/OAm")
     assert out[0.3]["plqy"] == pytest.approx(plqy(4.37, ligands=("OAm", "NSA")).plqy, rel=1e-9)
     assert out[0.3]["plqy"] > out[0.0]["plqy"]

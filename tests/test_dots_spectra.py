@@ -28,8 +28,11 @@ def _fwhm_nm_from_eV(energy_eV, fwhm_eV):
 @pytest.mark.parametrize("kind", ["gaussian", "lorentzian"])
 def test_delta_distribution_gives_homogeneous_line(kind):
     width = 0.010  # narrow: the E -> lambda map is linear across the line (error ~ (width/E)^2)
-    kw = {"homogeneous_fwhm_eV": width} if kind == "gaussian" else {"homogeneous_fwhm_eV": 0.0,
-                                                                     "lorentzian_fwhm_eV": width}
+    kw = (
+        {"homogeneous_fwhm_eV": width}
+        if kind == "gaussian"
+        else {"homogeneous_fwhm_eV": 0.0, "lorentzian_fwhm_eV": width}
+    )
     s = ensemble_pl(4.3, sd_nm=0.0, **kw)
     e_pl = float(confinement_energy(4.3)) - float(stokes_shift_eV(4.3))
     assert s.peak_nm == pytest.approx(HC / e_pl, abs=0.02)

@@ -31,8 +31,13 @@ def test_stack_round_trip(tmp_path):
     p = tmp_path / "s.toml"
     p.write_text(s.to_toml())
     assert load_stack(p) == s
-    coherent = stack_from_dict({"substrate": {"n": 1.5, "coherent": True}, "top": {"n": 1.5},
-                                "layers": [{"name": "E", "n": 1.5, "thickness_nm": 10, "emitter": True}]})
+    coherent = stack_from_dict(
+        {
+            "substrate": {"n": 1.5, "coherent": True},
+            "top": {"n": 1.5},
+            "layers": [{"name": "E", "n": 1.5, "thickness_nm": 10, "emitter": True}],
+        }
+    )
     assert stack_from_dict(tomllib.loads(coherent.to_toml())) == coherent
     assert coherent.substrate.coherent
 
@@ -123,20 +128,27 @@ def test_bad_recipe_named(edit, needle, tmp_path):
 def test_cli_error_is_one_line_exit_2(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text(default_stack().to_toml().replace("thickness_nm = 60.0", "thickness_nm = -60.0"))
-    proc = subprocess.run([sys.executable, "-m", "qdled.cli.main", "validate", "stack", str(p)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qdled.cli.main", "validate", "stack", str(p)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "layers.7.thickness_nm" in lines[0] and "Traceback" not in proc.stderr
-    missing = subprocess.run([sys.executable, "-m", "qdled.cli.main", "validate", "stack", str(tmp_path / "none.toml")],
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "qdled.cli.main", "validate", "stack", str(tmp_path / "none.toml")],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
 def test_cli_debug_shows_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "qdled.cli.main", "--debug", "validate", "stack", str(tmp_path / "x.toml")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "qdled.cli.main", "--debug", "validate", "stack", str(tmp_path / "x.toml")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
 
@@ -172,7 +184,9 @@ def test_varying_n_of_an_absorbing_material_needs_its_k():
     assert default_stack().with_values({"Al.n": 1.3, "Al.k": 7.0}).layer("Al").index(628.0) == pytest.approx(1.3 + 7j)
 
 
-@pytest.mark.parametrize("argv", [["optics", "--bogus"], ["dots", "--edge-nm", "abc"], ["validate", "stack"], ["nosuch"]])
+@pytest.mark.parametrize(
+    "argv", [["optics", "--bogus"], ["dots", "--edge-nm", "abc"], ["validate", "stack"], ["nosuch"]]
+)
 def test_usage_errors_exit_2_through_the_real_entry_point(argv, monkeypatch, capsys):
     # typer vendors its own click: its usage errors were reported as "internal error" with exit 1
     import sys

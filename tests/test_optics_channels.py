@@ -120,7 +120,14 @@ def test_default_device_outcoupling_and_eqe_ceiling(result):
     q = effective_radiative_efficiency(result["purcell_factor"], 0.94)
     assert result["q_eff"] == pytest.approx(q)
     assert result["eqe_ceiling"] == pytest.approx(result["charge_balance"] * q * result["eta_out"])
-    for key in ("wavelength_nm", "purcell_factor", "purcell_vertical", "purcell_horizontal", "fractions", "eqe_ceiling"):
+    for key in (
+        "wavelength_nm",
+        "purcell_factor",
+        "purcell_vertical",
+        "purcell_horizontal",
+        "fractions",
+        "eqe_ceiling",
+    ):
         assert key in result
 
 
@@ -179,13 +186,24 @@ def test_incoherent_substrate_equals_phase_averaged_coherent_substrate(stack):
         cols = []
         for k in range(u.shape[1]):
             d = np.concatenate([[20000.0 + period[k] * i / n_avg], stack.thicknesses_nm])
-            coh = make_geometry(np.concatenate([[[n_glass]], n_layers], axis=1), d, stack.emitter_index + 1, 1.0, 1.0, wl)
+            coh = make_geometry(
+                np.concatenate([[[n_glass]], n_layers], axis=1), d, stack.emitter_index + 1, 1.0, 1.0, wl
+            )
             dens = channels.radiative_densities(coh, u[:, k : k + 1], pos, np.array([1.0]), substrate_coherent=True)
             cols.append(dens)
-        sample = {key: np.concatenate([c[key] for c in cols], axis=-1) for key in ("v.outcoupled", "h.outcoupled", "h.top", "h.layer1", "v.layer8")}
+        sample = {
+            key: np.concatenate([c[key] for c in cols], axis=-1)
+            for key in ("v.outcoupled", "h.outcoupled", "h.top", "h.layer1", "v.layer8")
+        }
         acc = sample if acc is None else {key: acc[key] + sample[key] for key in acc}
     # layer j of the incoherent geometry is layer j + 1 of the coherent one (ITO: 0, Al: 7)
-    pairs = (("v.outcoupled", "v.outcoupled"), ("h.outcoupled", "h.outcoupled"), ("h.top", "h.top"), ("h.layer1", "h.layer0"), ("v.layer8", "v.layer7"))
+    pairs = (
+        ("v.outcoupled", "v.outcoupled"),
+        ("h.outcoupled", "h.outcoupled"),
+        ("h.top", "h.top"),
+        ("h.layer1", "h.layer0"),
+        ("v.layer8", "v.layer7"),
+    )
     for key, layer_key in pairs:
         assert np.all(ref[layer_key] > 0)
         np.testing.assert_allclose(acc[key] / n_avg, ref[layer_key], rtol=1e-6, atol=1e-12)

@@ -13,7 +13,14 @@ def test_json_output_has_the_documented_keys():
     res = runner.invoke(app, ["optics", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    for key in ("wavelength_nm", "purcell_factor", "purcell_vertical", "purcell_horizontal", "fractions", "eqe_ceiling"):
+    for key in (
+        "wavelength_nm",
+        "purcell_factor",
+        "purcell_vertical",
+        "purcell_horizontal",
+        "fractions",
+        "eqe_ceiling",
+    ):
         assert key in out
     assert set(out["fractions"]) >= {"outcoupled", "substrate", "waveguide", "plasmon", "absorbed"}
     assert abs(sum(out["fractions"].values()) - 1) < 1e-9

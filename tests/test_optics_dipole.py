@@ -80,7 +80,9 @@ def test_cps_bracket_equals_poynting_flux_out_of_the_dipole_plane():
     # Energy conservation inside the lossless emitter layer: for propagating u the CPS power
     # K(u) must equal the net Poynting flux leaving the dipole plane up and down (computed
     # from the transfer-matrix amplitudes), normalised by the free dipole's flux.
-    geom = make_geometry(np.array([[1.45 + 0.01j, 1.9, 1.6, 0.9 + 6j]]), [100.0, 30.0, 40.0, 80.0], 1, 1.52, 1.0, [620.0])
+    geom = make_geometry(
+        np.array([[1.45 + 0.01j, 1.9, 1.6, 0.9 + 6j]]), [100.0, 30.0, 40.0, 80.0], 1, 1.52, 1.0, [620.0]
+    )
     u = np.linspace(0.01, 0.99, 50)[None, :]
     z = np.array([5.0, 17.0])
     f = dipole_fields(geom, u, z)
@@ -88,10 +90,16 @@ def test_cps_bracket_equals_poynting_flux_out_of_the_dipole_plane():
     sz = np.sqrt(1 - u**2)[:, None, :]
     q = ne * sz
     k0ne = 2 * np.pi / 620.0 * ne
-    for name, pol, sign, k_free in (("v", "p", 1, 1.5 * u**3 / np.sqrt(1 - u**2)), ("hs", "s", 1, 0.75 * u / np.sqrt(1 - u**2)), ("hp", "p", -1, 0.75 * u * np.sqrt(1 - u**2))):
+    for name, pol, sign, k_free in (
+        ("v", "p", 1, 1.5 * u**3 / np.sqrt(1 - u**2)),
+        ("hs", "s", 1, 0.75 * u / np.sqrt(1 - u**2)),
+        ("hp", "p", -1, 0.75 * u * np.sqrt(1 - u**2)),
+    ):
         a_b = f.bottom[pol].r[:, None, :] * np.exp(2j * k0ne * sz * z[None, :, None])
         a_t = f.top[pol].r[:, None, :] * np.exp(2j * k0ne * sz * (30.0 - z)[None, :, None])
-        flux = np.abs(1 + sign * a_b) ** 2 * net_flux(pol, ne, q, a_t) + np.abs(1 + sign * a_t) ** 2 * net_flux(pol, ne, q, a_b)
+        flux = np.abs(1 + sign * a_b) ** 2 * net_flux(pol, ne, q, a_t) + np.abs(1 + sign * a_t) ** 2 * net_flux(
+            pol, ne, q, a_b
+        )
         k_flux = k_free[:, None, :] * flux / (np.abs(1 - a_b * a_t) ** 2 * 2 * net_flux(pol, ne, q, 0.0))
         np.testing.assert_allclose(f.f[name].real, k_flux, rtol=1e-10)
 
@@ -115,7 +123,7 @@ def test_dipole_near_silver_matches_independent_ldos_code(case):
     ref = _amos_barnes_reference()["cases"][case]
     n_e = np.sqrt(2.49)
     n_ag = np.sqrt(complex(*ref["silver_eps"]))
-    for d, par, perp in zip(ref["spacer_nm"], ref["ldos_parallel"], ref["ldos_perpendicular"]):
+    for d, par, perp in zip(ref["spacer_nm"], ref["ldos_parallel"], ref["ldos_perpendicular"], strict=False):
         geom = make_geometry(np.array([[n_ag, n_e, n_e]]), [ref["silver_thickness_nm"], d, 2.6], 2, 1.456, 1.0, [614.0])
         em = emission(geom, [1.3], substrate_coherent=True, tol=1e-7)
         assert em.purcell["h"][0] == pytest.approx(par / n_e, rel=1e-5), d

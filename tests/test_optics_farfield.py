@@ -74,10 +74,20 @@ def test_angular_intensity_matches_independent_far_field_code():
     stacks = json.loads((here / "pyramids_random_stacks.json").read_text())["cases"]
     for a in json.loads((here / "pyramids_random_angular.json").read_text())["cases"]:
         c = stacks[a["i"]]
-        layers = [{"name": f"L{j}", "n": n, "k": k, "thickness_nm": d} for j, ((n, k), d) in enumerate(zip(c["n_layers"], c["d"]))]
+        layers = [
+            {"name": f"L{j}", "n": n, "k": k, "thickness_nm": d}
+            for j, ((n, k), d) in enumerate(zip(c["n_layers"], c["d"], strict=False))
+        ]
         layers[c["e"]]["emitter"] = True
-        stack = stack_from_dict({"substrate": {"n": c["nsub"]}, "outside": {"n": c["nsub"]}, "top": {"n": c["ntop"][0]},
-                                 "layers": layers, "emitter": {"position": c["z"] / c["d"][c["e"]]}})
+        stack = stack_from_dict(
+            {
+                "substrate": {"n": c["nsub"]},
+                "outside": {"n": c["nsub"]},
+                "top": {"n": c["ntop"][0]},
+                "layers": layers,
+                "emitter": {"position": c["z"] / c["d"][c["e"]]},
+            }
+        )
         n_e = c["n_layers"][c["e"]][0]
         ang = np.array(a["theta_substrate_deg"])
         horizontal = far_field(stack, [c["wl"]], ang, horizontal_fraction=1.0).intensity[0]

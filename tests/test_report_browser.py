@@ -45,10 +45,24 @@ def probe_page(html_path, tmp_path):
     page = tmp_path / "probe.html"
     page.write_text(html_path.read_text().replace("<head>", "<head>" + PROBE, 1))
     proc = subprocess.run(
-        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     m = re.search(r'<pre id="qa">(.*?)</pre>', proc.stdout, re.S)
     assert m, f"probe did not run; chromium stderr: {proc.stderr[-2000:]}"

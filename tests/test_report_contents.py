@@ -29,7 +29,10 @@ def test_every_paper_value_is_a_row_or_listed_as_not_modelled(results):
     assert keys == set(paper_values())
     # what is not modelled yet is known and small: film roughness (AFM) and an input (the pixel area)
     assert {d["key"] for d in results["not_modelled"]} <= {
-        "nsa_pf6.film_roughness_rms_nm", "control.film_roughness_rms_nm", "device.active_area_mm2"}
+        "nsa_pf6.film_roughness_rms_nm",
+        "control.film_roughness_rms_nm",
+        "device.active_area_mm2",
+    }
 
 
 def test_dose_series_labels_follow_the_synthesis_calibration_record(results):
@@ -37,8 +40,12 @@ def test_dose_series_labels_follow_the_synthesis_calibration_record(results):
     rows = {r["key"]: r for r in results["table"]}
     fitted = {k[1] for k in CALIBRATION_TARGETS if k[2] == "synthesis"}
     held_out = {k[1] for k in VALIDATION_TARGETS if k[2] == "synthesis"}
-    for dose, key in ((0.0, "nsa_0.pl_peak_nm"), (0.2, "nsa_0.2.pl_peak_nm"), (0.6, "nsa_0.6.pl_peak_nm"),
-                      (0.8, "nsa_0.8.pl_peak_nm")):
+    for dose, key in (
+        (0.0, "nsa_0.pl_peak_nm"),
+        (0.2, "nsa_0.2.pl_peak_nm"),
+        (0.6, "nsa_0.6.pl_peak_nm"),
+        (0.8, "nsa_0.8.pl_peak_nm"),
+    ):
         assert rows[key]["status"] == ("calibrated" if dose in fitted else "predicted")
         assert dose in fitted | held_out
     # held-out doses: measured 627.5 nm (paper 630) and 625.7 nm (paper 626); the PL ordering of Fig. 1d holds
@@ -60,5 +67,7 @@ def test_report_states_the_sizing_validation_status(report_dir):
     from qdled.dots.validation import compare_sizing
 
     html = (report_dir / "index.html").read_text()
-    expected = "independent CsPbI3 sizing points" if compare_sizing().n_validation else "not yet checked against independent"
+    expected = (
+        "independent CsPbI3 sizing points" if compare_sizing().n_validation else "not yet checked against independent"
+    )
     assert expected in html

@@ -21,7 +21,9 @@ def tiny_stages(monkeypatch):
     def stage(ctx):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [0, 1])
-        return StageOutput(rows=[row("nsa_pf6.peak_eqe", "peak EQE", 0.25, "predicted")], figures=[("f1", "a line", fig)])
+        return StageOutput(
+            rows=[row("nsa_pf6.peak_eqe", "peak EQE", 0.25, "predicted")], figures=[("f1", "a line", fig)]
+        )
 
     monkeypatch.setattr("qdled.report.stages.STAGES", [("tiny", stage)])
 

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from qdled.errors import InputError
-from qdled.sweep import SweepSpec, grid_design, latin_hypercube_design, parse_vary, run_sweep
-from qdled.sweep import runner
+from qdled.sweep import SweepSpec, grid_design, latin_hypercube_design, parse_vary, run_sweep, runner
 
 
 def test_parse_vary_inclusive_grid_and_lists():
@@ -38,8 +37,14 @@ def _fake_eval(spec, pts):
 
 
 def _spec(**kw):
-    return SweepSpec(kind="stack", base_toml="", axes=(parse_vary("a.x=0:9:1"), parse_vary("b.y=0,100")),
-                     targets=("eqe_ceiling", "outcoupled"), chunk_size=3, **kw)
+    return SweepSpec(
+        kind="stack",
+        base_toml="",
+        axes=(parse_vary("a.x=0:9:1"), parse_vary("b.y=0,100")),
+        targets=("eqe_ceiling", "outcoupled"),
+        chunk_size=3,
+        **kw,
+    )
 
 
 def test_interrupted_serial_sweep_resumes_identically(tmp_path, monkeypatch):
@@ -145,8 +150,13 @@ def test_written_dataset_carries_units(tmp_path, monkeypatch):
     import xarray as xr
 
     monkeypatch.setattr("qdled.sweep.targets.evaluator", lambda kind: _fake_eval)
-    spec = SweepSpec(kind="stack", base_toml="", axes=(parse_vary("QD.thickness_nm=10:30:10"), parse_vary("PTAA.n=1.6,1.7")),
-                     targets=("eqe_ceiling", "outcoupled"), chunk_size=3)
+    spec = SweepSpec(
+        kind="stack",
+        base_toml="",
+        axes=(parse_vary("QD.thickness_nm=10:30:10"), parse_vary("PTAA.n=1.6,1.7")),
+        targets=("eqe_ceiling", "outcoupled"),
+        chunk_size=3,
+    )
     run_sweep(spec, tmp_path / "u.nc")
     with xr.open_dataset(tmp_path / "u.nc", engine="scipy") as ds:
         units = {name: ds[name].attrs.get("units") for name in ds.variables}

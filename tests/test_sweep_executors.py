@@ -17,10 +17,14 @@ from qdled.sweep.executors import make_executor
 
 
 def _spec(chunk=2):
-    return SweepSpec(kind="stack", base_toml=default_stack().to_toml(),
-                     axes=(parse_vary("QD.thickness_nm=20,35"), parse_vary("PO-T2T.thickness_nm=30,37,45")),
-                     targets=("eqe_ceiling", "outcoupled", "plasmon"), chunk_size=chunk,
-                     options={"wavelength_nm": 628.0})
+    return SweepSpec(
+        kind="stack",
+        base_toml=default_stack().to_toml(),
+        axes=(parse_vary("QD.thickness_nm=20,35"), parse_vary("PO-T2T.thickness_nm=30,37,45")),
+        targets=("eqe_ceiling", "outcoupled", "plasmon"),
+        chunk_size=chunk,
+        options={"wavelength_nm": 628.0},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +57,21 @@ def test_same_result_on_every_executor(serial_result, tmp_path, scheduler):
 
 
 def test_killed_sweep_resumes_to_identical_file(tmp_path):
-    args = [sys.executable, "-m", "qdled.cli.main", "sweep", "--vary", "QD.thickness_nm=20:44:4",
-            "--vary", "PO-T2T.thickness_nm=30,40", "--chunk", "1", "--scheduler", "serial", "--json"]
+    args = [
+        sys.executable,
+        "-m",
+        "qdled.cli.main",
+        "sweep",
+        "--vary",
+        "QD.thickness_nm=20:44:4",
+        "--vary",
+        "PO-T2T.thickness_nm=30,40",
+        "--chunk",
+        "1",
+        "--scheduler",
+        "serial",
+        "--json",
+    ]
     ref = tmp_path / "ref.nc"
     subprocess.run([*args, "--out", str(ref)], check=True, capture_output=True)
     out = tmp_path / "run.nc"

@@ -48,8 +48,8 @@ def test_nsa_dose_changes_kinetics_continuously():
         factors.append(lig.rate_factor(th, E, 393.15))
         gammas.append(lig.surface_energy_J_m2(0.05, th, 393.15, 2.5e18))
     assert factors[0] == pytest.approx(1.0)
-    assert all(a > b for a, b in zip(factors, factors[1:]))
-    assert all(a >= b for a, b in zip(gammas, gammas[1:]))
+    assert all(a > b for a, b in zip(factors, factors[1:], strict=False))
+    assert all(a >= b for a, b in zip(gammas, gammas[1:], strict=False))
     assert factors[1] / factors[0] < 0.5  # 0.2 mmol already covers most sites
     assert factors[4] / factors[3] > 0.5  # 0.6 -> 0.8 mmol: little change (paper: no significant change)
 

@@ -50,7 +50,9 @@ def _coarsen(mode, initial_shape, n_bins=400, rtol=1e-6):
     m *= 10.0 / m.sum()
     y0 = np.append(m, 0.01 * (1 + kin.capillary_length_m(GAMMA, VM, T) / r0))
     t_end = ((2 * r0) ** p - r0**p) / rate  # until the mean radius doubles
-    t, y = pbe.integrate(grid, y0, (0, t_end), lambda t, a: rates, VM, t_eval=np.linspace(0, t_end, 11), rtol=rtol, atol=1e-10)
+    t, y = pbe.integrate(
+        grid, y0, (0, t_end), lambda t, a: rates, VM, t_eval=np.linspace(0, t_end, 11), rtol=rtol, atol=1e-10
+    )
     number = y[:, :-1] * VM / grid.volumes_m3
     mean = (number * grid.centres_m).sum(1) / number.sum(1)
     slope = np.polyfit(t, mean**p, 1)[0]

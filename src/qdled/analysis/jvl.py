@@ -180,7 +180,9 @@ def eqe_from_photocurrent(
         r_eff = float(np.trapezoid(s * np.interp(wl, rw, rv), wl) / np.trapezoid(s, wl))
         if r_eff <= 0:
             raise InputError("spectrum-weighted responsivity is zero")
-    power_W = np.asarray(photocurrent_A, float) / r_eff / lambertian_collection_fraction(distance_mm, detector_radius_mm)
+    power_W = (
+        np.asarray(photocurrent_A, float) / r_eff / lambertian_collection_fraction(distance_mm, detector_radius_mm)
+    )
     photons = power_W * photons_per_joule(wl, s)
     electrons = np.asarray(current_mA, float) * 1e-3 / Q_C
     return _safe_ratio(photons, electrons), power_W
@@ -294,8 +296,14 @@ def analyze_jvl(
                 f"photocurrent_A must have the length of voltage_V ({V.size}), got shape {np.shape(photocurrent_A)}"
             )
         eqe, power_W = eqe_from_photocurrent(
-            photocurrent_A, I, wavelength_nm, intensity, responsivity_A_per_W,
-            distance_mm, detector_radius_mm, responsivity_wavelength_nm,
+            photocurrent_A,
+            I,
+            wavelength_nm,
+            intensity,
+            responsivity_A_per_W,
+            distance_mm,
+            detector_radius_mm,
+            responsivity_wavelength_nm,
         )
         L = power_W * K / (np.pi * area * 1e-6)  # Lambertian: M_v = pi L
     ce = _safe_ratio(L, J * 10.0)  # cd/A, J in A/m^2
@@ -316,8 +324,14 @@ def analyze_jvl(
         max_current_efficiency_cd_A=float(np.nanmax(ce)) if np.isfinite(ce).any() else nan,
         max_power_efficacy_lm_W=float(np.nanmax(pe)) if np.isfinite(pe).any() else nan,
         luminous_efficacy_of_radiation_lm_W=K,
-        curves={"voltage_V": V, "current_density_mA_cm2": J, "luminance_cd_m2": L, "eqe_percent": eqe * 100,
-                "current_efficiency_cd_A": ce, "power_efficacy_lm_W": pe},
+        curves={
+            "voltage_V": V,
+            "current_density_mA_cm2": J,
+            "luminance_cd_m2": L,
+            "eqe_percent": eqe * 100,
+            "current_efficiency_cd_A": ce,
+            "power_efficacy_lm_W": pe,
+        },
     )
 
 

@@ -185,6 +185,7 @@ def analyze_lifetime(
         L0 = require_finite_positive("initial_luminance_cd_m2", initial_luminance_cd_m2)
     if L0 <= 0:
         raise InputError(f"initial luminance must be > 0, got {L0:g}")
+
     def _err(name):
         s = fit.params[name].stderr
         return float(s) if s is not None else float("nan")

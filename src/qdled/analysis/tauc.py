@@ -54,6 +54,7 @@ class TaucResult:
 
 def _window_fits(x: np.ndarray, y: np.ndarray, w: int):
     """Least-squares line for every window of ``w`` consecutive points (vectorised)."""
+
     def wsum(v):
         cs = np.concatenate([[0.0], np.cumsum(v)])
         return cs[w:] - cs[:-w]
@@ -160,8 +161,12 @@ def plot_tauc(result: TaucResult):
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(c["energy_eV"], c["tauc"], "k.", ms=3)
     xs = np.linspace(result.bandgap_eV, result.fit_range_eV[1] + 0.1, 20)
-    ax.plot(xs, result.slope * xs + c["intercept"], "r-",
-            label=f"$E_g$ = {result.bandgap_eV:.3f} ± {result.bandgap_stderr_eV:.3f} eV")
+    ax.plot(
+        xs,
+        result.slope * xs + c["intercept"],
+        "r-",
+        label=f"$E_g$ = {result.bandgap_eV:.3f} ± {result.bandgap_stderr_eV:.3f} eV",
+    )
     ax.axvspan(*result.fit_range_eV, color="r", alpha=0.1)
     ax.set_ylim(0, 1.1 * c["tauc"].max())
     ax.set_xlabel("photon energy (eV)")

@@ -122,7 +122,9 @@ def particle_sizes(
     from skimage import measure
 
     scale = require_finite_positive("nm_per_pixel", nm_per_pixel)
-    labels, dropped = segment_particles(image, dark_particles=dark_particles, sigma_px=sigma_px, min_area_px=min_area_px)
+    labels, dropped = segment_particles(
+        image, dark_particles=dark_particles, sigma_px=sigma_px, min_area_px=min_area_px
+    )
     props = measure.regionprops(labels)
     if not props:
         raise InputError("all particles touch the image border; none left to measure")

@@ -114,7 +114,7 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
     t0 = t[0] if use_irf else t[k_peak]
 
     # starting values: background from the last 5 % of channels, 1/e time of the tail
-    tail = y[-max(3, t.size // 20):]
+    tail = y[-max(3, t.size // 20) :]
     bkg0 = float(np.median(tail))
     above = np.nonzero(y[k_peak:] - bkg0 < (y[k_peak] - bkg0) / np.e)[0]
     tau_e = max(dt, (above[0] if above.size else (t.size - k_peak) / 2) * dt)
@@ -171,8 +171,10 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
     if uv is not None:
         ua = [uv[f"a{i + 1}"] for i in range(n)]
         ut = [uv[f"tau{i + 1}"] for i in range(n)]
-        avg_a = sum(a * tt for a, tt in zip(ua, ut)) / sum(ua)
-        avg_i = sum(a * tt**2 for a, tt in zip(ua, ut)) / sum(a * tt for a, tt in zip(ua, ut))
+        avg_a = sum(a * tt for a, tt in zip(ua, ut, strict=False)) / sum(ua)
+        avg_i = sum(a * tt**2 for a, tt in zip(ua, ut, strict=False)) / sum(
+            a * tt for a, tt in zip(ua, ut, strict=False)
+        )
         avg_a_err, avg_i_err = float(avg_a.std_dev), float(avg_i.std_dev)
     else:
         avg_a_err = avg_i_err = float("nan")
@@ -214,8 +216,12 @@ def plot_trpl(result: TRPLResult):
     c = result.curves
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(7, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     ax.semilogy(c["time_ns"], np.maximum(c["counts"], 0.5), ".", ms=2, color="0.4", label="data")
-    ax.semilogy(c["fit_time_ns"], np.maximum(c["fit_counts"], 0.5), "r-",
-                label=f"<tau>_I = {result.tau_avg_intensity_ns:.2f} ns")
+    ax.semilogy(
+        c["fit_time_ns"],
+        np.maximum(c["fit_counts"], 0.5),
+        "r-",
+        label=f"<tau>_I = {result.tau_avg_intensity_ns:.2f} ns",
+    )
     ax.set_ylabel("counts")
     ax.legend()
     k = np.searchsorted(c["time_ns"], c["fit_time_ns"][0])

@@ -48,8 +48,15 @@ from .engine import BindingResult, BindingSettings, compute_binding_energy
 from .shipped import shipped_values
 from .structures import DEFAULT_LIGANDS, LIGANDS, ligand_spec
 
-__all__ = ["binding_energies", "compute_binding_energy", "BindingResult", "BindingSettings",
-           "DEFAULT_LIGANDS", "LIGANDS", "paper_dft_eV"]
+__all__ = [
+    "binding_energies",
+    "compute_binding_energy",
+    "BindingResult",
+    "BindingSettings",
+    "DEFAULT_LIGANDS",
+    "LIGANDS",
+    "paper_dft_eV",
+]
 
 #: Settings of the shipped default values (see binding/data/binding_energies.json).
 DEFAULT_CLUSTER_N = 1
@@ -97,7 +104,8 @@ def binding_energies(
         if all(n in shipped for n in names):
             return {n: shipped[n] for n in names}
     return {
-        n: compute_binding_energy(n, cluster_n=cluster_n, mode=mode, use_cache=use_cache,
-                                  cache_dir=cache_dir, progress=progress).binding_energy_eV
+        n: compute_binding_energy(
+            n, cluster_n=cluster_n, mode=mode, use_cache=use_cache, cache_dir=cache_dir, progress=progress
+        ).binding_energy_eV
         for n in names
     }

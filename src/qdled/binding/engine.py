@@ -103,8 +103,13 @@ class BindingResult:
 def _calculator(charge: int, settings: BindingSettings):
     from tblite.ase import TBLite
 
-    return TBLite(method=settings.method, charge=charge, multiplicity=1, verbosity=0,
-                  electronic_temperature=settings.electronic_temperature_K)
+    return TBLite(
+        method=settings.method,
+        charge=charge,
+        multiplicity=1,
+        verbosity=0,
+        electronic_temperature=settings.electronic_temperature_K,
+    )
 
 
 def _energy(atoms: Atoms, charge: int, settings: BindingSettings) -> float:
@@ -120,7 +125,7 @@ def _relax(atoms: Atoms, charge: int, settings: BindingSettings, step: Callable[
     opt = BFGS(atoms, logfile=None)
     converged = False
     n = 0
-    for converged in opt.irun(fmax=settings.fmax_eV_per_A, steps=settings.max_steps):
+    for converged in opt.irun(fmax=settings.fmax_eV_per_A, steps=settings.max_steps):  # noqa: B007 (read after)
         n = opt.nsteps
         step()
     return float(atoms.get_potential_energy()), n, bool(converged)
@@ -141,8 +146,14 @@ def _progress(enabled: bool, description: str, total: int) -> Iterator[Callable[
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(description, total=total)
 
         def advance(description: str | None = None) -> None:
@@ -247,9 +258,12 @@ def compute_binding_energy(
     if not isinstance(max_steps, int) or max_steps < 1:
         raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
     settings = BindingSettings(
-        ligand=ligand, cluster_n=cluster_n, mode=mode,
+        ligand=ligand,
+        cluster_n=cluster_n,
+        mode=mode,
         fmax_eV_per_A=require_finite_positive("fmax_eV_per_A", fmax_eV_per_A),
-        max_steps=max_steps, free_radius_A=require_finite_positive("free_radius_A", free_radius_A),
+        max_steps=max_steps,
+        free_radius_A=require_finite_positive("free_radius_A", free_radius_A),
     )
     key = cache_key({**asdict(settings), "model_version": MODEL_VERSION, "tblite": version("tblite")})
     if use_cache:

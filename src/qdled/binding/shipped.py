@@ -60,8 +60,10 @@ def add_run(path: str | os.PathLike, results: list, command: str, *, force: bool
     if any((r.settings.cluster_n, r.settings.mode) != (first.cluster_n, first.mode) for r in results):
         raise InputError("all results of one run must share cluster_n and mode")
     record = load_shipped(path)
-    record["description"] = ("Ligand binding energies [eV] on a CsPbI3 cluster site with GFN2-xTB (tblite), "
-                             "produced by qdled.binding; see the command of each run.")
+    record["description"] = (
+        "Ligand binding energies [eV] on a CsPbI3 cluster site with GFN2-xTB (tblite), "
+        "produced by qdled.binding; see the command of each run."
+    )
     record["runs"][run_id(first.cluster_n, first.mode)] = {
         "command": command,
         "generated_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -125,15 +125,18 @@ def _naphthalene_2_substituted(group: str) -> Atoms:
     d_fused = np.linalg.norm(carbons[outer, None, :] - carbons[fused][None], axis=2).min(axis=1)
     beta = np.flatnonzero(d_fused > cc + 0.1)[0]
     symbols, positions = ["C"] * len(carbons), list(carbons)
-    for k, (idx, u) in enumerate(zip(outer, out_dir)):
+    for k, (idx, u) in enumerate(zip(outer, out_dir, strict=False)):
         if k != beta:
             symbols.append("H")
             positions.append(carbons[idx] + ch * u)
     u = out_dir[beta]
     s = carbons[outer[beta]] + 1.77 * u
     perp = np.cross(u, [0.0, 0.0, 1.0])
-    tet = [np.cos(np.deg2rad(70.5)) * u + np.sin(np.deg2rad(70.5)) * (np.cos(phi) * perp + np.sin(phi) * np.array([0, 0, 1.0]))
-           for phi in np.deg2rad([0.0, 120.0, 240.0])]
+    tet = [
+        np.cos(np.deg2rad(70.5)) * u
+        + np.sin(np.deg2rad(70.5)) * (np.cos(phi) * perp + np.sin(phi) * np.array([0, 0, 1.0]))
+        for phi in np.deg2rad([0.0, 120.0, 240.0])
+    ]
     symbols += ["S", "O", "O", "O"]
     positions += [s, s + 1.45 * tet[0], s + 1.45 * tet[1], s + (1.57 if group == "SO3H" else 1.45) * tet[2]]
     if group == "SO3H":
@@ -168,8 +171,11 @@ def _acetate() -> Atoms:
     atoms = molecule("CH3COOH")
     sym = np.array(atoms.get_chemical_symbols())
     pos = atoms.get_positions()
-    h_near_o = [i for i in np.flatnonzero(sym == "H")
-                if np.linalg.norm(pos[np.flatnonzero(sym == "O")] - pos[i], axis=1).min() < 1.2]
+    h_near_o = [
+        i
+        for i in np.flatnonzero(sym == "H")
+        if np.linalg.norm(pos[np.flatnonzero(sym == "O")] - pos[i], axis=1).min() < 1.2
+    ]
     del atoms[h_near_o]
     return atoms
 
@@ -245,8 +251,13 @@ def place_ligand(site: SurfaceSite, ligand: Atoms, element: str, distance_A: flo
     phi = np.deg2rad(np.arange(0.0, 360.0, 5.0))
     c, s = np.cos(phi), np.sin(phi)
     x, y, z = lig.positions.T
-    turned = np.stack([c[:, None] * x - s[:, None] * y, s[:, None] * x + c[:, None] * y,
-                       np.broadcast_to(z, (len(phi), len(z)))], axis=-1) + origin
+    turned = (
+        np.stack(
+            [c[:, None] * x - s[:, None] * y, s[:, None] * x + c[:, None] * y, np.broadcast_to(z, (len(phi), len(z)))],
+            axis=-1,
+        )
+        + origin
+    )
     gap = np.linalg.norm(turned[:, :, None, :] - site.atoms.positions[None, None], axis=-1).min(axis=(1, 2))
     lig.rotate(np.degrees(phi[np.argmax(gap)]), "z")
     lig.translate(origin)

@@ -32,7 +32,9 @@ def _flat(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def _emit(title: str, result, as_json: bool, fig_fn, plot: Optional[Path], force: bool, extra: dict | None = None) -> None:
+def _emit(
+    title: str, result, as_json: bool, fig_fn, plot: Optional[Path], force: bool, extra: dict | None = None
+) -> None:
     from qdled.cli._common import print_json, print_table, save_plot
 
     if plot is not None:
@@ -77,7 +79,9 @@ def jvl_cmd(
     spectrum: Path = typer.Option(..., "--spectrum", help="EL spectrum file (needed for EQE and luminance)."),
     area_mm2: float = typer.Option(4.0, "--area-mm2", help="Active area in mm^2 (paper: 4)."),
     distance_mm: Optional[float] = typer.Option(None, "--distance-mm", help="Photodiode distance on axis (mm)."),
-    detector_radius_mm: Optional[float] = typer.Option(None, "--detector-radius-mm", help="Photodiode active radius (mm)."),
+    detector_radius_mm: Optional[float] = typer.Option(
+        None, "--detector-radius-mm", help="Photodiode active radius (mm)."
+    ),
     responsivity_A_per_W: Optional[float] = typer.Option(
         None, "--responsivity-A-per-W", help="Photodiode responsivity (A/W), constant over the EL band."
     ),
@@ -113,7 +117,9 @@ def jvl_cmd(
                 f"{file}: photocurrent data need --distance-mm, --detector-radius-mm and "
                 "--responsivity-A-per-W or --responsivity FILE"
             )
-        kwargs.update(photocurrent_A=data["photocurrent_A"], distance_mm=distance_mm, detector_radius_mm=detector_radius_mm)
+        kwargs.update(
+            photocurrent_A=data["photocurrent_A"], distance_mm=distance_mm, detector_radius_mm=detector_radius_mm
+        )
     result = analyze_jvl(
         data["voltage_V"], data["current_mA"], spec["wavelength_nm"], spec["intensity"], area_mm2=area_mm2, **kwargs
     )
@@ -161,8 +167,9 @@ def tauc_cmd(
         raise InputError("give both --emin-eV and --emax-eV, or neither")
     data, _ = read_absorbance(file)
     rng = (emin_eV, emax_eV) if emin_eV is not None else None
-    result = tauc_bandgap(data["wavelength_nm"], data["absorbance"], window_eV=window_eV, min_r2=min_r2,
-                          energy_range_eV=rng)
+    result = tauc_bandgap(
+        data["wavelength_nm"], data["absorbance"], window_eV=window_eV, min_r2=min_r2, energy_range_eV=rng
+    )
     _emit(f"Tauc: {file.name}", result, json_, plot_tauc, plot, force)
 
 
@@ -203,8 +210,12 @@ def lifetime_cmd(
             t50s.append(r.t50_h if np.isfinite(r.t50_h) else r.t50_fit_h)
         exponent, n_err = fit_acceleration_exponent(l0s, t50s)
     result = analyze_lifetime(
-        data["time_h"], data["luminance_cd_m2"], initial_luminance_cd_m2=initial_luminance,
-        to_luminance_cd_m2=to_luminance, exponent=exponent, exponent_stderr=n_err,
+        data["time_h"],
+        data["luminance_cd_m2"],
+        initial_luminance_cd_m2=initial_luminance,
+        to_luminance_cd_m2=to_luminance,
+        exponent=exponent,
+        exponent_stderr=n_err,
     )
     _emit(f"lifetime: {file.name}", result, json_, plot_lifetime, plot, force)
 
@@ -213,7 +224,9 @@ def lifetime_cmd(
 def tem_cmd(
     file: Path = FileArg,
     nm_per_pixel: float = typer.Option(..., "--nm-per-pixel", help="Image scale (nm per pixel)."),
-    bright_particles: bool = typer.Option(False, "--bright-particles", help="Particles brighter than background (HAADF)."),
+    bright_particles: bool = typer.Option(
+        False, "--bright-particles", help="Particles brighter than background (HAADF)."
+    ),
     sigma_px: float = typer.Option(1.0, "--sigma-px", help="Gaussian smoothing before thresholding (px)."),
     min_area_px: int = typer.Option(9, "--min-area-px", help="Smallest particle kept (px)."),
     json_: bool = JsonOpt,
@@ -226,8 +239,9 @@ def tem_cmd(
 
     check_plot(plot, force)
     img, _ = read_image(file)
-    result = particle_sizes(img, nm_per_pixel, dark_particles=not bright_particles, sigma_px=sigma_px,
-                            min_area_px=min_area_px)
+    result = particle_sizes(
+        img, nm_per_pixel, dark_particles=not bright_particles, sigma_px=sigma_px, min_area_px=min_area_px
+    )
     _emit(f"TEM: {file.name}", result, json_, plot_tem, plot, force)
 
 

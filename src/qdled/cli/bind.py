@@ -12,12 +12,24 @@ from qdled.cli._common import ForceOpt, JsonOpt
 
 
 def bind(
-    ligand: Optional[List[str]] = typer.Option(None, "--ligand", help="Ligand (repeatable): OAm, OA, NSA, PF6, NH4PF6, OA-, NSA-, I-. Default: OAm OA NSA PF6."),
-    recompute: bool = typer.Option(False, "--recompute", help="Compute with tblite (GFN2-xTB) instead of the shipped values."),
-    cluster_n: int = typer.Option(1, "--cluster-n", help="Surface cluster size, Pb per edge (1: Cs4PbI6, 3: Cs24Pb9I42)."),
-    mode: str = typer.Option("relaxed", "--mode", help="'relaxed' (BFGS, fixed core) or 'rigid' (rigid ligand, distance scan)."),
+    ligand: Optional[List[str]] = typer.Option(
+        None, "--ligand", help="Ligand (repeatable): OAm, OA, NSA, PF6, NH4PF6, OA-, NSA-, I-. Default: OAm OA NSA PF6."
+    ),
+    recompute: bool = typer.Option(
+        False, "--recompute", help="Compute with tblite (GFN2-xTB) instead of the shipped values."
+    ),
+    cluster_n: int = typer.Option(
+        1, "--cluster-n", help="Surface cluster size, Pb per edge (1: Cs4PbI6, 3: Cs24Pb9I42)."
+    ),
+    mode: str = typer.Option(
+        "relaxed", "--mode", help="'relaxed' (BFGS, fixed core) or 'rigid' (rigid ligand, distance scan)."
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore earlier results in the disk cache."),
-    write_runs: Optional[Path] = typer.Option(None, "--write-runs", help="Merge this run (values, results, command) into a JSON file such as the shipped cache."),
+    write_runs: Optional[Path] = typer.Option(
+        None,
+        "--write-runs",
+        help="Merge this run (values, results, command) into a JSON file such as the shipped cache.",
+    ),
     force: bool = ForceOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -31,15 +43,31 @@ def bind(
         from qdled.io.atomic import check_new_file
 
         check_new_file(write_runs, force=force)  # before hours of relaxations, not after
-        results = [compute_binding_energy(n, cluster_n=cluster_n, mode=mode, use_cache=not no_cache,
-                                          progress=not as_json) for n in names]
-        command = shlex.join(["qdled", "bind", "--recompute", "--cluster-n", str(cluster_n), "--mode", mode,
-                              *[a for n in names for a in ("--ligand", n)], "--write-runs", str(write_runs), "--force"])
+        results = [
+            compute_binding_energy(n, cluster_n=cluster_n, mode=mode, use_cache=not no_cache, progress=not as_json)
+            for n in names
+        ]
+        command = shlex.join(
+            [
+                "qdled",
+                "bind",
+                "--recompute",
+                "--cluster-n",
+                str(cluster_n),
+                "--mode",
+                mode,
+                *[a for n in names for a in ("--ligand", n)],
+                "--write-runs",
+                str(write_runs),
+                "--force",
+            ]
+        )
         add_run(write_runs, results, command, force=force)
         values = {r.ligand: r.binding_energy_eV for r in results}
     else:
-        values = binding_energies(names, recompute=recompute, cluster_n=cluster_n, mode=mode,
-                                  use_cache=not no_cache, progress=not as_json)
+        values = binding_energies(
+            names, recompute=recompute, cluster_n=cluster_n, mode=mode, use_cache=not no_cache, progress=not as_json
+        )
     if as_json:
         print_json(values)
         return
@@ -52,8 +80,14 @@ def bind(
         table.add_column(col, justify="right" if "eV" in col or col == "charge" else "left")
     for name, value in values.items():
         ref = paper.get(name)
-        table.add_row(name, LIGANDS[name].model, f"{LIGANDS[name].charge:+d}", f"{value:.2f}",
-                      "-" if ref is None else f"{ref:.2f}", "-" if ref is None else f"{value - ref:+.2f}")
+        table.add_row(
+            name,
+            LIGANDS[name].model,
+            f"{LIGANDS[name].charge:+d}",
+            f"{value:.2f}",
+            "-" if ref is None else f"{ref:.2f}",
+            "-" if ref is None else f"{value - ref:+.2f}",
+        )
     Console().print(table)
 
 

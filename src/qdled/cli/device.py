@@ -9,6 +9,7 @@ import typer
 
 from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
 
+
 def _device_name(recipe: str) -> str:
     from qdled.device import DEVICE_NAMES
 
@@ -55,8 +56,9 @@ def device(
         echoed = ("el_peak_nm", "el_fwhm_nm", "cie_x", "cie_y")
         out["predicted_outputs"] = [k for k in out["predicted_outputs"] if k not in echoed]
         out["echoed_inputs"] = list(echoed)
-    out["paper_comparison"] = paper_comparison(res, params.lifetime_reference_cd_m2, params.acceleration_exponent,
-                                               el_is_input=eta_out is not None)
+    out["paper_comparison"] = paper_comparison(
+        res, params.lifetime_reference_cd_m2, params.acceleration_exponent, el_is_input=eta_out is not None
+    )
     if plot is not None:
         from qdled.device.plots import plot_device
 

@@ -13,7 +13,8 @@ from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
 def dots(
     edge_nm: float = typer.Option(4.3, "--edge-nm", help="Mean cube edge length (nm)."),
     sd_nm: Optional[float] = typer.Option(
-        None, "--sd-nm", help="Size spread, sd (nm). Default: the effective spread calibrated to the paper's FWHM."),
+        None, "--sd-nm", help="Size spread, sd (nm). Default: the effective spread calibrated to the paper's FWHM."
+    ),
     method: str = typer.Option("kane", "--method", help="Confinement model: kane, brus or infinite-well."),
     ligands: str = typer.Option("NSA-NH4PF6", "--ligands", help="Surface ligands: NSA-NH4PF6 or OA/OAm."),
     as_json: bool = JsonOpt,

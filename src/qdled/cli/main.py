@@ -57,7 +57,10 @@ def _one_line(exc: BaseException) -> str:
         parts = []
         for e in exc.errors():
             loc = ".".join(str(x) for x in e.get("loc", ()))
-            parts.append(f"{loc}: {e.get('msg')}" + (f" (got {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else ""))
+            parts.append(
+                f"{loc}: {e.get('msg')}"
+                + (f" (got {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else "")
+            )
         return f"invalid {exc.title}: " + "; ".join(parts)
     return str(exc) or exc.__class__.__name__
 
@@ -93,7 +96,9 @@ def run() -> None:
         if isinstance(exc, (InputError, ValidationError, FileNotFoundError, IsADirectoryError, PermissionError)):
             sys.stderr.write(f"qdled: error: {_one_line(exc)}\n")
             sys.exit(2)
-        sys.stderr.write(f"qdled: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)\n")
+        sys.stderr.write(
+            f"qdled: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)\n"
+        )
         sys.exit(1)
 
 

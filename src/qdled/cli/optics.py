@@ -34,7 +34,9 @@ def _read_spectrum(path: Path):
 def optics(
     stack_file: Optional[Path] = typer.Argument(None, help="Stack TOML (default: the paper's li2024 device)."),
     wavelength_nm: float = typer.Option(628.0, "--wavelength-nm", help="Single emission wavelength in nm."),
-    spectrum: Optional[Path] = typer.Option(None, "--spectrum", help="PL spectrum CSV (wavelength_nm,intensity); overrides --wavelength-nm."),
+    spectrum: Optional[Path] = typer.Option(
+        None, "--spectrum", help="PL spectrum CSV (wavelength_nm,intensity); overrides --wavelength-nm."
+    ),
     plqy: float = typer.Option(0.94, "--plqy", help="Intrinsic PLQY (paper: 0.94)."),
     charge_balance: float = typer.Option(1.0, "--charge-balance", help="Charge balance factor."),
     json: bool = JsonOpt,
@@ -68,7 +70,10 @@ def optics(
         **{f"absorbed in {k}": v for k, v in result["absorbed_by_layer"].items() if v > 1e-4},
         "q_eff": result["q_eff"],
         "EQE ceiling": result["eqe_ceiling"],
-        **{f"mode {i + 1} ({m['polarisation']}, {m['channel']})": f"n_eff = {m['n_eff']:.4f}" for i, m in enumerate(result["modes"])},
+        **{
+            f"mode {i + 1} ({m['polarisation']}, {m['channel']})": f"n_eff = {m['n_eff']:.4f}"
+            for i, m in enumerate(result["modes"])
+        },
     }
     print_table("qdled optics", rows)
 

@@ -11,7 +11,9 @@ from qdled.cli._common import JsonOpt
 
 def reproduce(
     out: Path = typer.Option(Path("qdled-report"), "--out", help="Report directory."),
-    recompute_binding: bool = typer.Option(False, "--recompute-binding", help="Recompute binding energies with tblite."),
+    recompute_binding: bool = typer.Option(
+        False, "--recompute-binding", help="Recompute binding energies with tblite."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace --out even if it is not a previous qdled report."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -25,8 +27,9 @@ def reproduce(
     from qdled.report.stages import STAGES
 
     err = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
-                  disable=as_json) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=as_json
+    ) as bar:
         task = bar.add_task("reproduce", total=len(STAGES))
 
         counter = iter(range(len(STAGES) + 1))

@@ -10,10 +10,18 @@ import typer
 from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
 
 _VARY = typer.Option(..., "--vary", help='KEY=start:stop:step or KEY=v1,v2 (e.g. "QD.thickness_nm=10:60:2"); repeat.')
-_SCHED = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT, 'local' (LocalCluster) or 'serial'; default a local process pool.")
+_SCHED = typer.Option(
+    None,
+    "--scheduler",
+    help="Dask scheduler tcp://HOST:PORT, 'local' (LocalCluster) or 'serial'; default a local process pool.",
+)
 _WORKERS = typer.Option(None, "--workers", help="Worker processes (default: all cores).")
-_RECIPE = typer.Option(None, "--recipe", help="Sweep a synthesis recipe (TOML file or built-in name) instead of a stack; "
-                       'keys like "nsa.amount_mmol=0:0.8:0.1", "injection.temperature_C=140:180:10".')
+_RECIPE = typer.Option(
+    None,
+    "--recipe",
+    help="Sweep a synthesis recipe (TOML file or built-in name) instead of a stack; "
+    'keys like "nsa.amount_mmol=0:0.8:0.1", "injection.temperature_C=140:180:10".',
+)
 
 
 def _spec(stack_file, recipe, vary, targets, design, samples, seed, chunk, wavelength_nm):
@@ -41,9 +49,17 @@ def _spec(stack_file, recipe, vary, targets, design, samples, seed, chunk, wavel
         options = {"wavelength_nm": wavelength_nm}
     for end in (0, 1):  # fail early on a bad key or an out-of-range bound (not inside the workers)
         base.with_values({a.key: a.bounds[end] for a in axes})
-    return SweepSpec(kind=kind, base_toml=base.to_toml(), axes=axes,
-                     targets=check_targets(kind, targets or default_targets(kind)),
-                     design=design, n_samples=samples, seed=seed, chunk_size=chunk, options=options)
+    return SweepSpec(
+        kind=kind,
+        base_toml=base.to_toml(),
+        axes=axes,
+        targets=check_targets(kind, targets or default_targets(kind)),
+        design=design,
+        n_samples=samples,
+        seed=seed,
+        chunk_size=chunk,
+        options=options,
+    )
 
 
 def sweep(
@@ -51,8 +67,12 @@ def sweep(
     vary: List[str] = _VARY,
     out: Path = typer.Option(..., "--out", help="netCDF file to write."),
     recipe: Optional[str] = _RECIPE,
-    target: Optional[List[str]] = typer.Option(None, "--target", help="Quantities to compute; the first is optimised "
-                                               "(default eqe_ceiling, outcoupled; for recipes pl_peak_nm, mean_edge_nm, sd_edge_nm)."),
+    target: Optional[List[str]] = typer.Option(
+        None,
+        "--target",
+        help="Quantities to compute; the first is optimised "
+        "(default eqe_ceiling, outcoupled; for recipes pl_peak_nm, mean_edge_nm, sd_edge_nm).",
+    ),
     design: str = typer.Option("grid", "--design", help="grid, random or lhs (Latin hypercube)."),
     samples: int = typer.Option(0, "--samples", help="Points for random/lhs designs."),
     seed: int = typer.Option(0, "--seed"),
@@ -66,7 +86,8 @@ def sweep(
     plot: Optional[Path] = PlotOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Sweep layer thicknesses/indices of a stack, or the parameters of a recipe; results as an xarray Dataset in netCDF."""
+    """Sweep layer thicknesses/indices of a stack, or the parameters of a recipe; results as an xarray Dataset
+    in netCDF."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -87,8 +108,14 @@ def sweep(
     try:
         with Progress(console=Console(stderr=True), disable=as_json) as bar:
             task = bar.add_task("sweep", total=spec.n_chunks)
-            ds = run_sweep(spec, out, executor=executor, resume=resume, force=force,
-                           progress=lambda d, n: bar.update(task, completed=d, total=n))
+            ds = run_sweep(
+                spec,
+                out,
+                executor=executor,
+                resume=resume,
+                force=force,
+                progress=lambda d, n: bar.update(task, completed=d, total=n),
+            )
     finally:
         executor.close()
     top = best(ds, spec.targets[0], minimize)

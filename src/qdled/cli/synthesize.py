@@ -11,11 +11,17 @@ from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
 
 
 def synthesize(
-    recipe: Optional[str] = typer.Argument(None, help="Recipe TOML file or built-in name (li2024-control, li2024-nsa-pf6)."),
+    recipe: Optional[str] = typer.Argument(
+        None, help="Recipe TOML file or built-in name (li2024-control, li2024-nsa-pf6)."
+    ),
     nsa_mmol: Optional[float] = typer.Option(None, "--nsa-mmol", help="Override the NSA amount (mmol)."),
     n_bins: int = typer.Option(400, "--bins", help="Number of size bins."),
-    binding: str = typer.Option("paper", "--binding", help="Ligand binding energies: 'paper' (DFT of Li et al., the "
-                                "calibration basis) or 'xtb' (qdled bind, GFN2-xTB shipped values)."),
+    binding: str = typer.Option(
+        "paper",
+        "--binding",
+        help="Ligand binding energies: 'paper' (DFT of Li et al., the "
+        "calibration basis) or 'xtb' (qdled bind, GFN2-xTB shipped values).",
+    ),
     json_out: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,

@@ -41,8 +41,15 @@ def calibration_inputs(name: str) -> dict:
     """Optical inputs used by the calibration: ``eta_out``, ``purcell_factor``, EL arrays, and a label."""
     peak, fwhm = EL_DEFAULT[name]
     wl, s = gaussian_spectrum(peak, fwhm)
-    return {"eta_out": CALIBRATION_ETA_OUT, "purcell_factor": 1.0, "el_wavelength_nm": wl, "el_intensity": s,
-            "source": f"calibration inputs: EL Gaussian {peak:g} nm / FWHM {fwhm:g} nm, eta_out {CALIBRATION_ETA_OUT}, Purcell 1"}
+    return {
+        "eta_out": CALIBRATION_ETA_OUT,
+        "purcell_factor": 1.0,
+        "el_wavelength_nm": wl,
+        "el_intensity": s,
+        "source": f"calibration inputs: EL Gaussian {peak:g} nm / FWHM {fwhm:g} nm, "
+        f"eta_out {CALIBRATION_ETA_OUT}, Purcell 1",
+    }
+
 
 _TARGETS = {"nsa_L": 4203.0, "nsa_V": 5.8, "control_Lmax": 696.0, "eqe_ratio": 0.1901 / 0.2604}
 
@@ -71,19 +78,33 @@ def calibrate() -> dict[str, DeviceParameters]:
     ctrl0 = device_parameters("li2024-control")
     shared = {k: getattr(nsa, k) for k in ("qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W")}
     ctrl = replace(ctrl0, **shared)
+
     def peak_eqe(p):
         return np.nanmax(_run(p).eqe)
 
     target_eqe = _TARGETS["eqe_ratio"] * peak_eqe(nsa)
     for _ in range(3):  # PLQY and ligand gap interact weakly; alternate a few times
-        gap = brentq(lambda g: np.log(np.nanmax(_run(replace(ctrl, qd_ligand_gap_nm=g), DEFAULT_VOLTAGE_V).luminance_cd_m2) / _TARGETS["control_Lmax"]),
-                     nsa.qd_ligand_gap_nm, nsa.qd_ligand_gap_nm + 2.0, xtol=1e-6)
+        gap = brentq(
+            lambda g, ctrl=ctrl: np.log(
+                np.nanmax(_run(replace(ctrl, qd_ligand_gap_nm=g), DEFAULT_VOLTAGE_V).luminance_cd_m2)
+                / _TARGETS["control_Lmax"]
+            ),
+            nsa.qd_ligand_gap_nm,
+            nsa.qd_ligand_gap_nm + 2.0,
+            xtol=1e-6,
+        )
         ctrl = replace(ctrl, qd_ligand_gap_nm=gap)
-        q = brentq(lambda q: peak_eqe(replace(ctrl, plqy=q)) - target_eqe, 0.05, 0.999, xtol=1e-6)
+        q = brentq(lambda q, ctrl=ctrl: peak_eqe(replace(ctrl, plqy=q)) - target_eqe, 0.05, 0.999, xtol=1e-6)
         ctrl = replace(ctrl, plqy=q)
     return {nsa.name: nsa, ctrl.name: ctrl}
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance script
     for name, p in calibrate().items():
-        print(name, {k: getattr(p, k) for k in ("qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W", "qd_ligand_gap_nm", "plqy")})
+        print(
+            name,
+            {
+                k: getattr(p, k)
+                for k in ("qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W", "qd_ligand_gap_nm", "plqy")
+            },
+        )

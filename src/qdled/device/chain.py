@@ -32,7 +32,8 @@ def parameters_for_stack(stack, name: str) -> DeviceParameters:
     """Parameter set ``name`` with the thicknesses of the stack's electrically modelled layers."""
     names = {layer.name for layer in stack.layers}
     return device_parameters(name).with_thicknesses(
-        {n: stack.layer(n).thickness_nm for n in ELECTRICAL_LAYERS if n in names})
+        {n: stack.layer(n).thickness_nm for n in ELECTRICAL_LAYERS if n in names}
+    )
 
 
 def simulate_stack(stack, name: str, pl_wavelength_nm=None, pl_intensity=None) -> StackDevice:
@@ -43,6 +44,11 @@ def simulate_stack(stack, name: str, pl_wavelength_nm=None, pl_intensity=None) -
         pl_wavelength_nm, pl_intensity = pl_spectrum(*PAPER_PL_NM[name])
     params = parameters_for_stack(stack, name)
     el = el_spectrum(stack, pl_wavelength_nm, pl_intensity)
-    result = simulate_device(params, eta_out=el.eta_out, purcell_factor=el.purcell["mixed"],
-                             el_wavelength_nm=el.wavelength_nm, el_intensity=el.el)
+    result = simulate_device(
+        params,
+        eta_out=el.eta_out,
+        purcell_factor=el.purcell["mixed"],
+        el_wavelength_nm=el.wavelength_nm,
+        el_intensity=el.el,
+    )
     return StackDevice(result, params, el)

@@ -51,7 +51,15 @@ from qdled.device import transport as tr
 from qdled.device.levels import LayerLevels, energy_levels
 from qdled.device.parameters import DeviceParameters
 
-__all__ = ["ElectricalResult", "dot_density_m3", "trap_density_m3", "qd_mobilities_m2_Vs", "injection_barriers_eV", "solve_electrical", "CURRENT_GRID_A_M2"]
+__all__ = [
+    "ElectricalResult",
+    "dot_density_m3",
+    "trap_density_m3",
+    "qd_mobilities_m2_Vs",
+    "injection_barriers_eV",
+    "solve_electrical",
+    "CURRENT_GRID_A_M2",
+]
 
 #: Default current-density grid [A/m^2] on which V(J) is evaluated (1e-8 to 1e5 A/m^2).
 CURRENT_GRID_A_M2 = np.logspace(-8, 5, 800)
@@ -96,7 +104,11 @@ def injection_barriers_eV(levels: dict[str, LayerLevels]) -> dict[str, float]:
 
 def qd_mobilities_m2_Vs(p: DeviceParameters) -> tuple[float, float]:
     """(electron, hole) mobilities of the QD film [m^2/(V s)] from the ligand-shell tunnelling law."""
-    mu_e = float(tr.ligand_tunnelling_mobility_m2_Vs(p.qd_mobility_prefactor_m2_Vs, p.qd_ligand_gap_nm, p.tunnelling_beta_per_angstrom))
+    mu_e = float(
+        tr.ligand_tunnelling_mobility_m2_Vs(
+            p.qd_mobility_prefactor_m2_Vs, p.qd_ligand_gap_nm, p.tunnelling_beta_per_angstrom
+        )
+    )
     return mu_e, mu_e * p.qd_hole_to_electron_mobility
 
 
@@ -109,7 +121,9 @@ def solve_electrical(p: DeviceParameters, current_density_A_m2=None) -> Electric
     mu_e, mu_h = qd_mobilities_m2_Vs(p)
     n_qd = dot_density_m3(p)
     d_half = 0.5 * p.thickness_m("QD")
-    trap = dict(trap_density_m3=trap_density_m3(p), trap_temperature_K=p.qd_trap_temperature_K, temperature_K=T, dos_m3=2 * n_qd)
+    trap = dict(
+        trap_density_m3=trap_density_m3(p), trap_temperature_K=p.qd_trap_temperature_K, temperature_K=T, dos_m3=2 * n_qd
+    )
     gamma, eps_o = p.poole_frenkel_gamma_sqrt_m_V, p.organic_eps_r
 
     v_qd_h = tr.sclc_layer_voltage_V(J, d_half, mu_h, p.qd_eps_r, **trap)

@@ -81,11 +81,21 @@ class RollOff:
 def _thermal_rate_ratio(temperature_K, ro: RollOff):
     a = ro.quench_activation_eV * Q_C / KB
     T = np.asarray(temperature_K, float)
-    return np.exp(-a * (1.0 / T - 1.0 / ro.quench_half_temperature_K)) - np.exp(-a * (1.0 / ro.ambient_K - 1.0 / ro.quench_half_temperature_K))
+    return np.exp(-a * (1.0 / T - 1.0 / ro.quench_half_temperature_K)) - np.exp(
+        -a * (1.0 / ro.ambient_K - 1.0 / ro.quench_half_temperature_K)
+    )
 
 
-def effective_quantum_yield(current_density_A_m2, voltage_V, *, plqy: float, purcell_factor: float,
-                            charge_balance, thickness_m: float, rolloff: RollOff):
+def effective_quantum_yield(
+    current_density_A_m2,
+    voltage_V,
+    *,
+    plqy: float,
+    purcell_factor: float,
+    charge_balance,
+    thickness_m: float,
+    rolloff: RollOff,
+):
     """Effective radiative efficiency ``q_eff(J)`` in the cavity (array like ``J``)."""
     q = _fraction("plqy", plqy)
     F = require_finite_positive("purcell_factor", purcell_factor)

@@ -3,8 +3,8 @@ and an energy-level diagram like the paper's Fig. 4a.
 
 All energies are in eV **below the vacuum level** (positive numbers), so "deeper" is larger.
 The table (``qdled/device/data/levels.toml``) gives each value with its source and a status
-flag: ``"literature"`` (checked in the named primary source) or ``"assumption"`` (a typical or recalled value, not checked
-against a primary source here).
+flag: ``"literature"`` (checked in the named primary source) or ``"assumption"`` (a typical or recalled value,
+not checked against a primary source here).
 
 The QD levels follow from the QD gap ``Eg_QD`` (a function argument; default the photon energy of
 the paper's 623 nm PL peak, 1.990 eV -- the paper's Tauc and UPS numbers behind its Fig. 4a are not
@@ -106,7 +106,11 @@ def qd_levels(qd_gap_eV: float | None = None) -> LayerLevels:
     vbm_bulk = level_table()["CsPbI3-bulk"].homo_eV
     vbm = vbm_bulk + 0.5 * (gap - BANDGAP_BULK_EV)
     return LayerLevels(
-        "QD", float("nan"), vbm, vbm - gap, "assumption",
+        "QD",
+        float("nan"),
+        vbm,
+        vbm - gap,
+        "assumption",
         f"QD gap {gap:.3f} eV; bulk VBM {vbm_bulk} eV (assumption) + half the confinement energy",
     )
 

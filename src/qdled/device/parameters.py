@@ -39,43 +39,54 @@ class DeviceParameters:
     name: str
     temperature_K: float = 300.0
     # --- QD layer -------------------------------------------------------------------------------
-    qd_gap_eV: float = photon_energy_eV(623.0)     # paper PL peak (assumption: gap = PL photon energy)
-    qd_edge_nm: float = 4.3                        # paper TEM, NSA-NH4PF6 dots
-    qd_ligand_gap_nm: float = 0.6                  # edge-to-edge tunnelling distance, PF6-/NSA shell (assumption)
+    qd_gap_eV: float = photon_energy_eV(623.0)  # paper PL peak (assumption: gap = PL photon energy)
+    qd_edge_nm: float = 4.3  # paper TEM, NSA-NH4PF6 dots
+    qd_ligand_gap_nm: float = 0.6  # edge-to-edge tunnelling distance, PF6-/NSA shell (assumption)
     qd_mobility_prefactor_m2_Vs: float = 7.384e-9  # CALIBRATED (see CALIBRATED)
-    tunnelling_beta_per_angstrom: float = 1.09     # Liu et al., Nano Lett. 10, 1960 (2010)
-    qd_hole_to_electron_mobility: float = 0.5      # assumption: holes slower in the QD film
-    qd_trap_density_m3: float | None = None        # None -> dark-dot estimate (1 - PLQY) N_QD (see electrical.trap_density_m3)
-    qd_trap_temperature_K: float = 1500.0          # exponential trap tail, l = Tt/T = 5 (assumption)
-    qd_eps_r: float = 5.0                          # QD film (CsPbI3 high-frequency eps ~5-6, diluted by ligands; assumption)
-    plqy: float = 0.94                             # paper (solution PLQY of NSA-NH4PF6 QDs)
-    pl_lifetime_s: float = 7.9e-9                  # paper TRPL (film)
-    trion_relative_yield: float = 0.0              # charged dots taken as dark (assumption)
-    auger_lifetime_s: float = 30e-12               # biexciton Auger, ~4-5 nm CsPbX3 dots (Makarov 2016; assumption)
+    tunnelling_beta_per_angstrom: float = 1.09  # Liu et al., Nano Lett. 10, 1960 (2010)
+    qd_hole_to_electron_mobility: float = 0.5  # assumption: holes slower in the QD film
+    qd_trap_density_m3: float | None = (
+        None  # None -> dark-dot estimate (1 - PLQY) N_QD (see electrical.trap_density_m3)
+    )
+    qd_trap_temperature_K: float = 1500.0  # exponential trap tail, l = Tt/T = 5 (assumption)
+    qd_eps_r: float = 5.0  # QD film (CsPbI3 high-frequency eps ~5-6, diluted by ligands; assumption)
+    plqy: float = 0.94  # paper (solution PLQY of NSA-NH4PF6 QDs)
+    pl_lifetime_s: float = 7.9e-9  # paper TRPL (film)
+    trion_relative_yield: float = 0.0  # charged dots taken as dark (assumption)
+    auger_lifetime_s: float = 30e-12  # biexciton Auger, ~4-5 nm CsPbX3 dots (Makarov 2016; assumption)
     # --- transport layers (thicknesses: paper for ETLs; stack assumptions for PEDOT:PSS/PTAA/QD) ---
-    thickness_nm: dict = field(default_factory=lambda: {"PEDOT:PSS": 30.0, "PTAA": 20.0, "QD": 35.0, "TmPyPB": 6.0, "PO-T2T": 37.0})
-    organic_eps_r: float = 3.0                     # typical small-molecule/polymer (assumption)
-    ptaa_mobility_m2_Vs: float = 1e-7              # 1e-3 cm^2/Vs, typical PTAA hole mobility (assumption)
-    tmpypb_mobility_m2_Vs: float = 1e-7            # ~1e-3 cm^2/Vs electron mobility (Su et al., Adv. Mater. 20, 2125 (2008))
-    pot2t_mobility_m2_Vs: float = 1e-7             # ~1e-3 cm^2/Vs (assumption)
-    poole_frenkel_gamma_sqrt_m_V: float = 3e-4     # typical organic Poole-Frenkel factor (assumption)
-    series_resistance_ohm_m2: float = 1e-4         # ITO + PEDOT:PSS + contacts, 25 ohm on 4 mm^2 (assumption)
-    shunt_resistance_ohm_m2: float = 100.0         # leakage path, 25 Mohm on 4 mm^2 (assumption)
+    thickness_nm: dict = field(
+        default_factory=lambda: {"PEDOT:PSS": 30.0, "PTAA": 20.0, "QD": 35.0, "TmPyPB": 6.0, "PO-T2T": 37.0}
+    )
+    organic_eps_r: float = 3.0  # typical small-molecule/polymer (assumption)
+    ptaa_mobility_m2_Vs: float = 1e-7  # 1e-3 cm^2/Vs, typical PTAA hole mobility (assumption)
+    tmpypb_mobility_m2_Vs: float = 1e-7  # ~1e-3 cm^2/Vs electron mobility (Su et al., Adv. Mater. 20, 2125 (2008))
+    pot2t_mobility_m2_Vs: float = 1e-7  # ~1e-3 cm^2/Vs (assumption)
+    poole_frenkel_gamma_sqrt_m_V: float = 3e-4  # typical organic Poole-Frenkel factor (assumption)
+    series_resistance_ohm_m2: float = 1e-4  # ITO + PEDOT:PSS + contacts, 25 ohm on 4 mm^2 (assumption)
+    shunt_resistance_ohm_m2: float = 100.0  # leakage path, 25 Mohm on 4 mm^2 (assumption)
     # --- heating / thermal quenching ------------------------------------------------------------
-    thermal_resistance_K_m2_W: float = 0.05186     # CALIBRATED
-    quench_activation_eV: float = 0.3              # thermal PL quenching of perovskite NCs, 0.1-0.4 eV (assumption)
-    quench_half_temperature_K: float = 380.0       # thermal channel equals k_r at ~107 degC (assumption)
+    thermal_resistance_K_m2_W: float = 0.05186  # CALIBRATED
+    quench_activation_eV: float = 0.3  # thermal PL quenching of perovskite NCs, 0.1-0.4 eV (assumption)
+    quench_half_temperature_K: float = 380.0  # thermal channel equals k_r at ~107 degC (assumption)
     # --- operational lifetime -------------------------------------------------------------------
-    t50_min: float = 729.0                         # CALIBRATED: T50 at lifetime_reference_cd_m2
-    lifetime_reference_cd_m2: float = 1000.0       # paper's L0 of the T50 measurement
-    lifetime_beta: float = 0.8                     # stretched-exponential exponent (assumption)
+    t50_min: float = 729.0  # CALIBRATED: T50 at lifetime_reference_cd_m2
+    lifetime_reference_cd_m2: float = 1000.0  # paper's L0 of the T50 measurement
+    lifetime_beta: float = 0.8  # stretched-exponential exponent (assumption)
     acceleration_exponent: float = ACCELERATION_EXPONENT  # L0^n T = const (typical 1.5-2; assumption)
 
     def __post_init__(self):
         """Reject unphysical values with an error naming the field (they would give silent nonsense:
         a negative shunt resistance, for instance, an EQE of 21,000 %)."""
-        zero_ok = {"qd_ligand_gap_nm", "tunnelling_beta_per_angstrom", "poole_frenkel_gamma_sqrt_m_V",
-                   "series_resistance_ohm_m2", "thermal_resistance_K_m2_W", "quench_activation_eV", "trion_relative_yield"}
+        zero_ok = {
+            "qd_ligand_gap_nm",
+            "tunnelling_beta_per_angstrom",
+            "poole_frenkel_gamma_sqrt_m_V",
+            "series_resistance_ohm_m2",
+            "thermal_resistance_K_m2_W",
+            "quench_activation_eV",
+            "trion_relative_yield",
+        }
         for f in self.__dataclass_fields__:
             value = getattr(self, f)
             if f in ("name", "thickness_nm") or value is None:
@@ -114,7 +125,10 @@ CALIBRATED: dict[tuple[str, str], str] = {
     ("li2024-nsa-pf6", "qd_mobility_prefactor_m2_Vs"): "max luminance 4203 cd/m2 at 5.8 V (paper Fig. 4d), J-V level",
     ("li2024-nsa-pf6", "thermal_resistance_K_m2_W"): "luminance maximum at 5.8 V (paper Fig. 4d)",
     ("li2024-nsa-pf6", "t50_min"): "T50 = 729 min at L0 = 1000 cd/m2 (paper Fig. 4f)",
-    ("li2024-control", "plqy"): "peak EQE ratio 19.01 % / 26.04 % (paper Fig. 4e); the film PLQY of OA/OAm dots is not reported",
+    (
+        "li2024-control",
+        "plqy",
+    ): "peak EQE ratio 19.01 % / 26.04 % (paper Fig. 4e); the film PLQY of OA/OAm dots is not reported",
     ("li2024-control", "qd_ligand_gap_nm"): "max luminance 696 cd/m2 (paper Fig. 4d)",
     ("li2024-control", "t50_min"): "T50 = 43 min at L0 = 500 cd/m2 (paper Fig. 4f)",
 }
@@ -132,12 +146,12 @@ def _control() -> DeviceParameters:
     return replace(
         _NSA,
         name="li2024-control",
-        qd_gap_eV=photon_energy_eV(639.0),        # paper PL of purified OA/OAm dots
-        qd_edge_nm=5.5,                            # larger (ripened) dots; TEM size not in the text (assumption)
-        qd_ligand_gap_nm=0.7791,                   # CALIBRATED
-        plqy=0.7055,                               # CALIBRATED
-        pl_lifetime_s=4.3e-9,                      # paper TRPL
-        t50_min=43.0,                              # CALIBRATED
+        qd_gap_eV=photon_energy_eV(639.0),  # paper PL of purified OA/OAm dots
+        qd_edge_nm=5.5,  # larger (ripened) dots; TEM size not in the text (assumption)
+        qd_ligand_gap_nm=0.7791,  # CALIBRATED
+        plqy=0.7055,  # CALIBRATED
+        pl_lifetime_s=4.3e-9,  # paper TRPL
+        t50_min=43.0,  # CALIBRATED
         lifetime_reference_cd_m2=500.0,
     )
 

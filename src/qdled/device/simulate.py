@@ -11,19 +11,17 @@ Lambertian emission; CIE 1931 2 deg chromaticity).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.constants import e as Q_C
 
 from qdled.analysis.jvl import luminance_from_photon_flux, turn_on_voltage
+from qdled.analysis.lifetime import scale_lifetime
 from qdled.analysis.spectrum import fwhm_nm, peak_nm, spectrum_to_xy
 from qdled.device.electrical import dot_density_m3, solve_electrical
 from qdled.device.emission import RollOff, effective_quantum_yield, external_quantum_efficiency, purcell_quantum_yield
-from qdled.analysis.lifetime import scale_lifetime
 from qdled.device.lifetime import decay_time_constant_min, time_to_fraction_min
-from dataclasses import replace
-
 from qdled.device.parameters import CALIBRATED, CALIBRATED_OUTPUTS, DeviceParameters
 from qdled.errors import InputError, require_finite_positive
 
@@ -96,8 +94,16 @@ class DeviceResult:
         return out
 
 
-def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor: float = 1.0, plqy: float | None = None,
-                    el_wavelength_nm, el_intensity, voltage_V=None) -> DeviceResult:
+def simulate_device(
+    params: DeviceParameters,
+    *,
+    eta_out: float,
+    purcell_factor: float = 1.0,
+    plqy: float | None = None,
+    el_wavelength_nm,
+    el_intensity,
+    voltage_V=None,
+) -> DeviceResult:
     """Simulate the LED ``params`` over ``voltage_V`` [V].
 
     Parameters
@@ -128,19 +134,34 @@ def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor:
     wl, s = np.asarray(el_wavelength_nm, float), np.asarray(el_intensity, float)
 
     el = solve_electrical(params)
-    rolloff = RollOff(params.pl_lifetime_s, params.auger_lifetime_s, dot_density_m3(params),
-                      params.thermal_resistance_K_m2_W, params.quench_activation_eV, params.quench_half_temperature_K,
-                      params.temperature_K)
+    rolloff = RollOff(
+        params.pl_lifetime_s,
+        params.auger_lifetime_s,
+        dot_density_m3(params),
+        params.thermal_resistance_K_m2_W,
+        params.quench_activation_eV,
+        params.quench_half_temperature_K,
+        params.temperature_K,
+    )
     J_grid = el.current_density_A_m2
-    qe = effective_quantum_yield(J_grid, el.voltage_V, plqy=q, purcell_factor=F, charge_balance=el.charge_balance,
-                                 thickness_m=params.thickness_m("QD"), rolloff=rolloff)
+    qe = effective_quantum_yield(
+        J_grid,
+        el.voltage_V,
+        plqy=q,
+        purcell_factor=F,
+        charge_balance=el.charge_balance,
+        thickness_m=params.thickness_m("QD"),
+        rolloff=rolloff,
+    )
     eqe_grid = external_quantum_efficiency(el.charge_balance, qe, eta)
 
     # J(V) of the diode branch: interpolate ln J on the monotonic V(J) (0 below the grid; above it is refused);
     # the shunt (leakage) current V/R_sh flows in parallel and gives no light.
     if V[-1] > el.voltage_V[-1]:
-        raise InputError(f"voltage_V reaches {V[-1]:g} V, beyond the modelled current range "
-                         f"(up to {J_grid[-1] / 10:g} mA/cm2 at {el.voltage_V[-1]:.3g} V)")
+        raise InputError(
+            f"voltage_V reaches {V[-1]:g} V, beyond the modelled current range "
+            f"(up to {J_grid[-1] / 10:g} mA/cm2 at {el.voltage_V[-1]:.3g} V)"
+        )
     lnJ = np.interp(V, el.voltage_V, np.log(J_grid), left=-np.inf, right=np.nan)
     J_diode = np.exp(lnJ)
     photons = np.interp(lnJ, np.log(J_grid), eqe_grid * J_grid / Q_C, left=0.0, right=np.nan)
@@ -180,16 +201,25 @@ def simulate_device(params: DeviceParameters, *, eta_out: float, purcell_factor:
 
 
 _PAPER_SAMPLE = {"li2024-nsa-pf6": "nsa_pf6", "li2024-control": "control"}
-_COMPARED = ("peak_eqe", "max_luminance_cd_m2", "voltage_at_max_luminance_V", "el_peak_nm", "el_fwhm_nm", "cie_x", "cie_y")
+_COMPARED = (
+    "peak_eqe",
+    "max_luminance_cd_m2",
+    "voltage_at_max_luminance_V",
+    "el_peak_nm",
+    "el_fwhm_nm",
+    "cie_x",
+    "cie_y",
+)
 
 
-def paper_comparison(result: DeviceResult, lifetime_reference_cd_m2: float, acceleration_exponent: float,
-                     el_is_input: bool = False) -> dict:
+def paper_comparison(
+    result: DeviceResult, lifetime_reference_cd_m2: float, acceleration_exponent: float, el_is_input: bool = False
+) -> dict:
     """Model vs paper for the numbers the paper states: ``key -> {"model", "paper", "unit", "status"}``.
 
     ``status`` is ``"calibrated"`` for calibration targets, ``"input"`` for EL peak/FWHM/CIE when the EL
-    spectrum given to :func:`simulate_device` was the paper's own (``el_is_input``), else ``"predicted"``. T50 is compared at the
-    paper's own L0 (``lifetime_reference_cd_m2``), converting the model's 1000 cd/m^2 value with
+    spectrum given to :func:`simulate_device` was the paper's own (``el_is_input``), else ``"predicted"``.
+    T50 is compared at the paper's own L0 (``lifetime_reference_cd_m2``), converting the model's 1000 cd/m^2 value with
     ``L0^n T = const``.
     """
     from qdled.io.paper import paper_values
@@ -210,5 +240,10 @@ def paper_comparison(result: DeviceResult, lifetime_reference_cd_m2: float, acce
     pv = paper.get(f"{sample}.t50_min")
     if pv is not None:
         t50 = scale_lifetime(result.t50_min_at_1000_cd_m2, 1000.0, lifetime_reference_cd_m2, acceleration_exponent)
-        out[f"t50_min_at_{lifetime_reference_cd_m2:g}_cd_m2"] = {"model": t50, "paper": pv.value, "unit": pv.unit, "status": "calibrated"}
+        out[f"t50_min_at_{lifetime_reference_cd_m2:g}_cd_m2"] = {
+            "model": t50,
+            "paper": pv.value,
+            "unit": pv.unit,
+            "status": "calibrated",
+        }
     return out

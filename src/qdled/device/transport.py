@@ -41,8 +41,8 @@ References
 from __future__ import annotations
 
 import numpy as np
-from scipy.constants import epsilon_0 as EPS0
 from scipy.constants import e as Q_C
+from scipy.constants import epsilon_0 as EPS0
 from scipy.constants import h as H_J_S
 from scipy.constants import k as KB
 from scipy.constants import m_e as ME
@@ -79,20 +79,26 @@ def thermal_voltage_V(temperature_K: float) -> float:
     return KB * require_finite_positive("temperature_K", temperature_K) / Q_C
 
 
-def thermionic_saturation_A_m2(barrier_eV: float, temperature_K: float = 300.0, effective_mass_ratio: float = 1.0) -> float:
+def thermionic_saturation_A_m2(
+    barrier_eV: float, temperature_K: float = 300.0, effective_mass_ratio: float = 1.0
+) -> float:
     """Saturation current ``A* T^2 exp(-max(phi_B, 0)/kT)`` [A/m^2] of a thermionic contact."""
     T = require_finite_positive("temperature_K", temperature_K)
     phi = max(float(barrier_eV), 0.0)
     return richardson_constant_A_m2K2(effective_mass_ratio) * T**2 * np.exp(-phi / thermal_voltage_V(T))
 
 
-def thermionic_current_A_m2(voltage_V, barrier_eV: float, temperature_K: float = 300.0, effective_mass_ratio: float = 1.0):
+def thermionic_current_A_m2(
+    voltage_V, barrier_eV: float, temperature_K: float = 300.0, effective_mass_ratio: float = 1.0
+):
     """Thermionic-emission current density [A/m^2] across a barrier at forward voltage ``voltage_V``."""
     js = thermionic_saturation_A_m2(barrier_eV, temperature_K, effective_mass_ratio)
     return js * np.expm1(np.asarray(voltage_V, float) / thermal_voltage_V(temperature_K))
 
 
-def thermionic_voltage_V(current_density_A_m2, barrier_eV: float, temperature_K: float = 300.0, effective_mass_ratio: float = 1.0):
+def thermionic_voltage_V(
+    current_density_A_m2, barrier_eV: float, temperature_K: float = 300.0, effective_mass_ratio: float = 1.0
+):
     """Voltage [V] a thermionic contact needs to pass ``current_density_A_m2`` (inverse of the above)."""
     js = thermionic_saturation_A_m2(barrier_eV, temperature_K, effective_mass_ratio)
     return thermal_voltage_V(temperature_K) * np.log1p(np.asarray(current_density_A_m2, float) / js)
@@ -125,7 +131,9 @@ def murgatroyd_current_A_m2(voltage_V, thickness_m: float, mobility_m2_Vs: float
     return mg * np.exp(0.891 * gamma_sqrt_m_V * np.sqrt(V / thickness_m))
 
 
-def murgatroyd_voltage_V(current_density_A_m2, thickness_m: float, mobility_m2_Vs: float, eps_r: float, gamma_sqrt_m_V: float):
+def murgatroyd_voltage_V(
+    current_density_A_m2, thickness_m: float, mobility_m2_Vs: float, eps_r: float, gamma_sqrt_m_V: float
+):
     """Voltage [V] across a Murgatroyd SCLC layer carrying ``J`` (vectorised Newton in ln V).
 
     ``ln J(u) = ln J_MG(e^u) + a e^(u/2)`` with ``u = ln V`` is increasing and convex in ``u``,
@@ -154,40 +162,78 @@ def murgatroyd_voltage_V(current_density_A_m2, thickness_m: float, mobility_m2_V
 
 def _mh_prefactor(thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K, dos_m3):
     d = require_finite_positive("thickness_m", thickness_m)
-    l = require_finite_positive("trap_temperature_K", trap_temperature_K) / require_finite_positive("temperature_K", temperature_K)
+    l = require_finite_positive("trap_temperature_K", trap_temperature_K) / require_finite_positive(
+        "temperature_K", temperature_K
+    )
     if l <= 1:
         raise InputError(f"trap_temperature_K must exceed temperature_K (l = Tt/T > 1), got l = {l:.3g}")
     Nt = require_finite_positive("trap_density_m3", trap_density_m3)
     N = require_finite_positive("dos_m3", dos_m3)
     mu = require_finite_positive("mobility_m2_Vs", mobility_m2_Vs)
     logK = (
-        np.log(N * mu) + (1 - l) * np.log(Q_C) + l * np.log(_eps(eps_r) * l / (Nt * (l + 1)))
-        + (l + 1) * np.log((2 * l + 1) / (l + 1)) - (2 * l + 1) * np.log(d)
+        np.log(N * mu)
+        + (1 - l) * np.log(Q_C)
+        + l * np.log(_eps(eps_r) * l / (Nt * (l + 1)))
+        + (l + 1) * np.log((2 * l + 1) / (l + 1))
+        - (2 * l + 1) * np.log(d)
     )
     return logK, l
 
 
-def mark_helfrich_current_A_m2(voltage_V, thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K=300.0, dos_m3=1e26):
+def mark_helfrich_current_A_m2(
+    voltage_V, thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K=300.0, dos_m3=1e26
+):
     """Trap-limited SCLC (exponential traps, Mark-Helfrich) [A/m^2]; ``dos_m3`` = transport-level DOS."""
-    logK, l = _mh_prefactor(thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K, dos_m3)
+    logK, l = _mh_prefactor(
+        thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K, dos_m3
+    )
     V = np.asarray(voltage_V, float)
     return np.exp(logK) * V ** (l + 1)
 
 
-def mark_helfrich_voltage_V(current_density_A_m2, thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K=300.0, dos_m3=1e26):
+def mark_helfrich_voltage_V(
+    current_density_A_m2,
+    thickness_m,
+    mobility_m2_Vs,
+    eps_r,
+    trap_density_m3,
+    trap_temperature_K,
+    temperature_K=300.0,
+    dos_m3=1e26,
+):
     """Voltage [V] across a trap-limited SCLC layer carrying ``J`` (inverse of the above)."""
-    logK, l = _mh_prefactor(thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K, dos_m3)
+    logK, l = _mh_prefactor(
+        thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K, dos_m3
+    )
     J = np.asarray(current_density_A_m2, float)
     with np.errstate(divide="ignore"):
         return np.exp((np.log(J) - logK) / (l + 1))
 
 
-def sclc_layer_voltage_V(current_density_A_m2, thickness_m, mobility_m2_Vs, eps_r, trap_density_m3=0.0, trap_temperature_K=1500.0, temperature_K=300.0, dos_m3=1e26):
+def sclc_layer_voltage_V(
+    current_density_A_m2,
+    thickness_m,
+    mobility_m2_Vs,
+    eps_r,
+    trap_density_m3=0.0,
+    trap_temperature_K=1500.0,
+    temperature_K=300.0,
+    dos_m3=1e26,
+):
     """Voltage [V] across a single-carrier SCLC layer: smooth ``max(V_MG, V_MH)`` (MG alone without traps)."""
     v = mott_gurney_voltage_V(current_density_A_m2, thickness_m, mobility_m2_Vs, eps_r)
     if trap_density_m3 == 0:
         return v
-    v_mh = mark_helfrich_voltage_V(current_density_A_m2, thickness_m, mobility_m2_Vs, eps_r, trap_density_m3, trap_temperature_K, temperature_K, dos_m3)
+    v_mh = mark_helfrich_voltage_V(
+        current_density_A_m2,
+        thickness_m,
+        mobility_m2_Vs,
+        eps_r,
+        trap_density_m3,
+        trap_temperature_K,
+        temperature_K,
+        dos_m3,
+    )
     big = np.maximum(v, v_mh)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(big > 0, np.minimum(v, v_mh) / big, 0.0)

@@ -10,9 +10,15 @@ ageing, summarize (one-call dict used by ``qdled dots``)
 CALIBRATED, ASSUMED  (which numbers were fitted to the paper and which are assumptions)
 """
 
-from qdled.dots.degradation import AgeingResult, ageing
 from qdled.dots.calibration import ASSUMED, CALIBRATED
-from qdled.dots.confinement import METHODS, BandParameters, confinement_energy, energy_to_wavelength_nm, size_from_energy
+from qdled.dots.confinement import (
+    METHODS,
+    BandParameters,
+    confinement_energy,
+    energy_to_wavelength_nm,
+    size_from_energy,
+)
+from qdled.dots.degradation import AgeingResult, ageing
 from qdled.dots.fitting import PLFit, fit_pl
 from qdled.dots.photophysics import (
     Decay,
@@ -36,8 +42,33 @@ from qdled.dots.spectra import (
 from qdled.dots.summary import pl_peak_track_nm, summarize, summarize_synthesis
 
 __all__ = [
-    "ASSUMED", "CALIBRATED", "METHODS", "AgeingResult", "BandParameters", "Decay", "PLFit", "Photophysics",
-    "Spectrum", "ageing", "confinement_energy", "edge_from_pl_peak", "energy_to_wavelength_nm", "ensemble_absorption", "ensemble_pl",
-    "fit_pl", "ligand_coverage", "ligand_coverages", "nonradiative_rate", "peak_and_fwhm", "pl_decay", "plqy",
-    "radiative_rate", "size_distribution", "size_from_energy", "stokes_shift_eV", "summarize", "pl_peak_track_nm", "summarize_synthesis",
+    "ASSUMED",
+    "CALIBRATED",
+    "METHODS",
+    "AgeingResult",
+    "BandParameters",
+    "Decay",
+    "PLFit",
+    "Photophysics",
+    "Spectrum",
+    "ageing",
+    "confinement_energy",
+    "edge_from_pl_peak",
+    "energy_to_wavelength_nm",
+    "ensemble_absorption",
+    "ensemble_pl",
+    "fit_pl",
+    "ligand_coverage",
+    "ligand_coverages",
+    "nonradiative_rate",
+    "peak_and_fwhm",
+    "pl_decay",
+    "plqy",
+    "radiative_rate",
+    "size_distribution",
+    "size_from_energy",
+    "stokes_shift_eV",
+    "summarize",
+    "pl_peak_track_nm",
+    "summarize_synthesis",
 ]

@@ -13,44 +13,52 @@ from __future__ import annotations
 
 CALIBRATED: dict[str, dict] = {
     "edge_offset_nm": {
-        "value": 0.46402, "unit": "nm",
+        "value": 0.46402,
+        "unit": "nm",
         "fitted_to": "nsa_pf6.pl_peak_nm (623 nm) with nsa_pf6.mean_edge_nm (4.3 nm)",
         "how": "kane model; solved jointly with effective_sd_nm for the ensemble PL peak and FWHM",
     },
     "effective_sd_nm": {
-        "value": 0.13721, "unit": "nm",
+        "value": 0.13721,
+        "unit": "nm",
         "fitted_to": "nsa_pf6.pl_fwhm_nm (32 nm)",
         "how": "effective size spread that, with the assumed 95 meV homogeneous line, gives the measured FWHM. "
-               "The TEM spread (+/- 0.6 nm) would give ~53 nm FWHM: it includes sizing/measurement error "
-               "(projection, focus, edge definition on ~4 nm particles) and is not used as the optical spread",
+        "The TEM spread (+/- 0.6 nm) would give ~53 nm FWHM: it includes sizing/measurement error "
+        "(projection, focus, edge definition on ~4 nm particles) and is not used as the optical spread",
     },
     "k_r_ref_per_s": {
-        "value": 1.1899e+08, "unit": "1/s",
+        "value": 1.1899e08,
+        "unit": "1/s",
         "fitted_to": "nsa_pf6.plqy (0.94) / nsa_pf6.tau_avg_ns (7.9 ns), at 4.3 nm",
         "how": "k_r = PLQY / tau",
     },
     "k_nr_intrinsic_per_s": {
-        "value": 7.5949e+06, "unit": "1/s",
+        "value": 7.5949e06,
+        "unit": "1/s",
         "fitted_to": "(1 - nsa_pf6.plqy) / nsa_pf6.tau_avg_ns",
         "how": "PF6-capped surface is fully covered in the model (theta ~ 1), so all k_nr is intrinsic",
     },
     "control_edge_nm": {
-        "value": 4.7798, "unit": "nm",
+        "value": 4.7798,
+        "unit": "nm",
         "fitted_to": "control.pl_peak_nm (639 nm)",
         "how": "OA/OAm dot size inferred by inverting the calibrated single-dot PL energy (TEM value not in the text)",
     },
     "langmuir_prefactor": {
-        "value": 1.5588e-18, "unit": "1",
+        "value": 1.5588e-18,
+        "unit": "1",
         "fitted_to": "control.tau_avg_ns (4.3 ns)",
         "how": "K c = A exp(E_b / kT): A such that OAm-only coverage gives 1/tau = k_r + k_nr",
     },
     "trap_creation_per_s_per_day": {
-        "value": 6.3291e+05, "unit": "1/s per day",
+        "value": 6.3291e05,
+        "unit": "1/s per day",
         "fitted_to": "nsa_pf6.plqy_retained_day50 (0.80)",
         "how": "ligand-independent linear growth of k_nr in air",
     },
     "attempt_frequency_per_s": {
-        "value": 3.6269e+13, "unit": "1/s",
+        "value": 3.6269e13,
+        "unit": "1/s",
         "fitted_to": "control.plqy_day25 (0; read as PLQY = 1 % at day 25)",
         "how": "first-order OAm desorption nu exp(-1.23 eV / kT) at 298.15 K",
     },
@@ -58,17 +66,28 @@ CALIBRATED: dict[str, dict] = {
 
 #: Assumed (not fitted, not predicted) numbers with their justification.
 ASSUMED: dict[str, dict] = {
-    "homogeneous_fwhm_eV": {"value": 0.095, "why": "middle of the 70-120 meV room-temperature single-dot "
-                            "linewidths, Nat. Commun. 13, 2587 (2022)"},
-    "stokes_fraction": {"value": 0.15, "why": "Stokes shift 55 meV at 4 nm falling to 14 meV at 8 nm; "
-                        "20-100 meV reported for small perovskite NCs by Brennan et al., JACS 139, 12201 (2017)"},
-    "k_trap0_per_s": {"value": 1.0e11, "why": "exciton trapping in ~10 ps on a bare surface; sets the PLQY "
-                      "floor (0.1 %) of a ligand-free dot"},
+    "homogeneous_fwhm_eV": {
+        "value": 0.095,
+        "why": "middle of the 70-120 meV room-temperature single-dot linewidths, Nat. Commun. 13, 2587 (2022)",
+    },
+    "stokes_fraction": {
+        "value": 0.15,
+        "why": "Stokes shift 55 meV at 4 nm falling to 14 meV at 8 nm; "
+        "20-100 meV reported for small perovskite NCs by Brennan et al., JACS 139, 12201 (2017)",
+    },
+    "k_trap0_per_s": {
+        "value": 1.0e11,
+        "why": "exciton trapping in ~10 ps on a bare surface; sets the PLQY floor (0.1 %) of a ligand-free dot",
+    },
     "storage_temperature_K": {"value": 298.15, "why": "ageing in air at room temperature (paper, Fig. 2d)"},
     "control_plqy_day25": {"value": 0.01, "why": "'decreased to 0' read as 1 % (a model PLQY never reaches 0)"},
 }
-CALIBRATED["k_trap0_per_s"] = {"value": ASSUMED["k_trap0_per_s"]["value"], "unit": "1/s",
-                               "fitted_to": "none (assumed, see ASSUMED)", "how": "assumption"}
+CALIBRATED["k_trap0_per_s"] = {
+    "value": ASSUMED["k_trap0_per_s"]["value"],
+    "unit": "1/s",
+    "fitted_to": "none (assumed, see ASSUMED)",
+    "how": "assumption",
+}
 
 
 def derive_calibration() -> dict[str, float]:

@@ -13,8 +13,9 @@ Models (``method=``):
     each carrier has the energy-dependent mass m0/m(eps) = alpha + (Ep/3)/(Eg + eps), with alpha fixed so
     that m(0) is the band-edge mass; the confined energy eps = hbar^2 k^2 / (2 m(eps)) is solved in closed form
     (a quadratic). Coulomb: first order (as ``"brus"``) plus the second-order (correlation) constant -0.248 Ry*
-    of Kayanuma (1988) (derived for spheres; used for cubes too). For large dots the energy switches to the weak-confinement (exciton centre-of-mass)
-    form Eg - Eb + hbar^2 k^2 / (2 M), M = m_e + m_h (see :func:`confinement_energy`). With Ep -> 0 at fixed
+    of Kayanuma (1988) (derived for spheres; used for cubes too). For large dots the energy switches to the
+    weak-confinement (exciton centre-of-mass) form Eg - Eb + hbar^2 k^2 / (2 M), M = m_e + m_h
+    (see :func:`confinement_energy`). With Ep -> 0 at fixed
     band-edge masses the nonparabolicity vanishes and the model reduces to ``"brus"`` (minus the Kayanuma
     constant); this is the Brus limit checked in the tests. (At fixed band-edge masses a larger Ep means a
     larger Kane share of the inverse mass and hence *more* nonparabolicity, whose energy scale is Eg; so the
@@ -73,8 +74,14 @@ CUBE_COULOMB = 3.048
 KAYANUMA_CORRELATION = 0.248
 #: Confined levels (k^2 in units of pi^2 / L^2 for a cube; (k R / pi)^2 for a sphere) and degeneracies.
 _CUBE_LEVELS = ((3.0, 1), (6.0, 3), (9.0, 3), (11.0, 3), (12.0, 1), (14.0, 6))
-_SPHERE_LEVELS = ((1.0, 1), ((4.4934 / np.pi) ** 2, 3), ((5.7635 / np.pi) ** 2, 5), (4.0, 1),
-                  ((6.9879 / np.pi) ** 2, 7), ((7.7253 / np.pi) ** 2, 3))
+_SPHERE_LEVELS = (
+    (1.0, 1),
+    ((4.4934 / np.pi) ** 2, 3),
+    ((5.7635 / np.pi) ** 2, 5),
+    (4.0, 1),
+    ((6.9879 / np.pi) ** 2, 7),
+    ((7.7253 / np.pi) ** 2, 3),
+)
 
 METHODS = ("kane", "brus", "infinite-well")
 SHAPES = ("cube", "sphere")
@@ -137,8 +144,11 @@ def _strong(edge_nm, method: str, shape: str, p: BandParameters, level: int = 0)
     k2_unit, inv_r, levels = _geometry(edge_nm, shape)
     k2 = k2_unit * levels[level][0]
     nonparabolic = method == "kane"
-    energy = p.bandgap_eV + _carrier_energy(k2, p.electron_mass_m0, p, nonparabolic) + _carrier_energy(
-        k2, p.hole_mass_m0, p, nonparabolic)
+    energy = (
+        p.bandgap_eV
+        + _carrier_energy(k2, p.electron_mass_m0, p, nonparabolic)
+        + _carrier_energy(k2, p.hole_mass_m0, p, nonparabolic)
+    )
     if method == "infinite-well":
         return energy
     energy = energy - _E2 * inv_r / p.dielectric
@@ -150,8 +160,12 @@ def _strong(edge_nm, method: str, shape: str, p: BandParameters, level: int = 0)
 @lru_cache(maxsize=64)
 def _switch_edge_nm(method: str, shape: str, p: BandParameters) -> float:
     """Edge [nm] at which the strong-confinement energy has its minimum (beyond it, Coulomb ~ 1/L wins)."""
-    res = minimize_scalar(lambda x: float(_strong(np.exp(x), method, shape, p)), bounds=(np.log(1.0), np.log(1e4)),
-                          method="bounded", options={"xatol": 1e-9})
+    res = minimize_scalar(
+        lambda x: float(_strong(np.exp(x), method, shape, p)),
+        bounds=(np.log(1.0), np.log(1e4)),
+        method="bounded",
+        options={"xatol": 1e-9},
+    )
     return float(np.exp(res.x))
 
 
@@ -176,8 +190,15 @@ def _as_edge(edge_nm) -> np.ndarray:
     return edge
 
 
-def confinement_energy(edge_nm, method: str = "kane", *, shape: str = "cube", params: BandParameters | None = None,
-                       edge_offset_nm: float | None = None, level: int = 0):
+def confinement_energy(
+    edge_nm,
+    method: str = "kane",
+    *,
+    shape: str = "cube",
+    params: BandParameters | None = None,
+    edge_offset_nm: float | None = None,
+    level: int = 0,
+):
     """Energy [eV] of the lowest (``level=0``) or a higher excitonic transition of a CsPbI3 nanocrystal.
 
     Parameters
@@ -227,9 +248,15 @@ def confinement_energy(edge_nm, method: str = "kane", *, shape: str = "cube", pa
     return np.where(edge <= l_switch, strong, weak)
 
 
-def size_from_energy(energy_eV: float, method: str = "kane", *, shape: str = "cube",
-                     params: BandParameters | None = None, edge_offset_nm: float | None = None,
-                     bounds_nm: tuple[float, float] = (1.0, 200.0)) -> float:
+def size_from_energy(
+    energy_eV: float,
+    method: str = "kane",
+    *,
+    shape: str = "cube",
+    params: BandParameters | None = None,
+    edge_offset_nm: float | None = None,
+    bounds_nm: tuple[float, float] = (1.0, 200.0),
+) -> float:
     """Edge length [nm] whose band-edge transition energy equals ``energy_eV`` (inverse of
     :func:`confinement_energy`, by :func:`scipy.optimize.brentq`).
 
@@ -255,4 +282,3 @@ def size_from_energy(energy_eV: float, method: str = "kane", *, shape: str = "cu
 def energy_to_wavelength_nm(energy_eV):
     """Photon wavelength [nm] of an energy [eV] (vacuum); the same map converts a wavelength [nm] to eV."""
     return _HC_EV_NM / np.asarray(energy_eV, dtype=float)
-

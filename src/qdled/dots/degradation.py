@@ -53,17 +53,24 @@ class AgeingResult:
         return iter((self.time_days, self.plqy))
 
 
-def desorption_rate_per_s(binding_energy_eV, *, temperature_K: float = 298.15,
-                          attempt_frequency_per_s: float | None = None):
+def desorption_rate_per_s(
+    binding_energy_eV, *, temperature_K: float = 298.15, attempt_frequency_per_s: float | None = None
+):
     """First-order desorption rate nu exp(-E_b / kT) [1/s]."""
     nu = CALIBRATED["attempt_frequency_per_s"]["value"] if attempt_frequency_per_s is None else attempt_frequency_per_s
     return nu * np.exp(-np.asarray(binding_energy_eV, dtype=float) / (_KB_EV * temperature_K))
 
 
-def ageing(time_days, ligands="NSA-NH4PF6", *, edge_nm: float | None = None,
-           binding_energy_eV: dict[str, float] | None = None, temperature_K: float = 298.15,
-           attempt_frequency_per_s: float | None = None, trap_creation_per_s_per_day: float | None = None
-           ) -> AgeingResult:
+def ageing(
+    time_days,
+    ligands="NSA-NH4PF6",
+    *,
+    edge_nm: float | None = None,
+    binding_energy_eV: dict[str, float] | None = None,
+    temperature_K: float = 298.15,
+    attempt_frequency_per_s: float | None = None,
+    trap_creation_per_s_per_day: float | None = None,
+) -> AgeingResult:
     """PLQY vs storage time [days] of dots with the given ligands (a route name "OA/OAm" / "NSA-NH4PF6" or a
     list of ligand names; binding energies default to the paper's DFT values).
 
@@ -86,8 +93,11 @@ def ageing(time_days, ligands="NSA-NH4PF6", *, edge_nm: float | None = None,
     for name, th0 in theta0.items():
         k_d = desorption_rate_per_s(energies[name], temperature_K=temp, attempt_frequency_per_s=attempt_frequency_per_s)
         theta = theta + th0 * np.exp(-k_d * t_days * _DAY_S)
-    k_create = (CALIBRATED["trap_creation_per_s_per_day"]["value"] if trap_creation_per_s_per_day is None
-                else trap_creation_per_s_per_day)
+    k_create = (
+        CALIBRATED["trap_creation_per_s_per_day"]["value"]
+        if trap_creation_per_s_per_day is None
+        else trap_creation_per_s_per_day
+    )
     if edge_nm is None:
         edge_nm = CALIBRATED["control_edge_nm"]["value"] if ligands == "OA/OAm" else REFERENCE_EDGE_NM
     k_r = float(radiative_rate(edge_nm))

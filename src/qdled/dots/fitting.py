@@ -40,8 +40,15 @@ class PLFit:
     at_bound: tuple = ()
 
 
-def fit_pl(wavelength_nm, intensity, mean_nm: float, *, method: str = "kane",
-           vary=("sd_nm", "stokes_fraction"), initial: dict | None = None) -> PLFit:
+def fit_pl(
+    wavelength_nm,
+    intensity,
+    mean_nm: float,
+    *,
+    method: str = "kane",
+    vary=("sd_nm", "stokes_fraction"),
+    initial: dict | None = None,
+) -> PLFit:
     """Least-squares fit of :func:`qdled.dots.ensemble_pl` to a measured PL spectrum.
 
     Parameters
@@ -68,29 +75,45 @@ def fit_pl(wavelength_nm, intensity, mean_nm: float, *, method: str = "kane",
         raise InputError(f"vary must be a subset of {_FREE}, got {sorted(unknown)}")
     require_finite_positive("mean_nm", mean_nm)
     y = y / y.max()  # scale only; a free amplitude absorbs noise on the maximum
-    start = {"homogeneous_fwhm_eV": HOMOGENEOUS_FWHM_EV, "sd_nm": 0.3, "stokes_fraction": STOKES_FRACTION,
-             "mean_nm": float(mean_nm)}
+    start = {
+        "homogeneous_fwhm_eV": HOMOGENEOUS_FWHM_EV,
+        "sd_nm": 0.3,
+        "stokes_fraction": STOKES_FRACTION,
+        "mean_nm": float(mean_nm),
+    }
     start.update(initial or {})
     params = lmfit.Parameters()
-    params.add("homogeneous_fwhm_eV", start["homogeneous_fwhm_eV"], min=0.005, max=0.5,
-               vary="homogeneous_fwhm_eV" in vary)
+    params.add(
+        "homogeneous_fwhm_eV", start["homogeneous_fwhm_eV"], min=0.005, max=0.5, vary="homogeneous_fwhm_eV" in vary
+    )
     params.add("sd_nm", start["sd_nm"], min=1e-3, max=0.4 * start["mean_nm"], vary="sd_nm" in vary)
     params.add("stokes_fraction", start["stokes_fraction"], min=0.0, max=0.9, vary="stokes_fraction" in vary)
-    params.add("mean_nm", start["mean_nm"], min=0.3 * start["mean_nm"], max=3 * start["mean_nm"],
-               vary="mean_nm" in vary)
+    params.add(
+        "mean_nm", start["mean_nm"], min=0.3 * start["mean_nm"], max=3 * start["mean_nm"], vary="mean_nm" in vary
+    )
     params.add("amplitude", 1.0, min=0.5, max=2.0)
 
     def model(pars):
         v = pars.valuesdict()
-        return ensemble_pl(v["mean_nm"], sd_nm=v["sd_nm"], method=method,
-                           homogeneous_fwhm_eV=v["homogeneous_fwhm_eV"], stokes_fraction=v["stokes_fraction"],
-                           wavelength_nm=wl)
+        return ensemble_pl(
+            v["mean_nm"],
+            sd_nm=v["sd_nm"],
+            method=method,
+            homogeneous_fwhm_eV=v["homogeneous_fwhm_eV"],
+            stokes_fraction=v["stokes_fraction"],
+            wavelength_nm=wl,
+        )
 
-    result = lmfit.minimize(lambda pars: pars["amplitude"].value * model(pars).intensity - y, params,
-                            method="least_squares")
+    result = lmfit.minimize(
+        lambda pars: pars["amplitude"].value * model(pars).intensity - y, params, method="least_squares"
+    )
     values = {k: float(p.value) for k, p in result.params.items()}
     stderr = {k: float(p.stderr) if p.stderr is not None else float("nan") for k, p in result.params.items()}
-    at_bound = tuple(k for k, p in result.params.items()
-                     if p.vary and min(p.value - p.min, p.max - p.value) <= 1e-3 * (p.max - p.min))
-    return PLFit(values, stderr, model(result.params), float(result.redchi), bool(result.success) and not at_bound,
-                 at_bound)
+    at_bound = tuple(
+        k
+        for k, p in result.params.items()
+        if p.vary and min(p.value - p.min, p.max - p.value) <= 1e-3 * (p.max - p.min)
+    )
+    return PLFit(
+        values, stderr, model(result.params), float(result.redchi), bool(result.success) and not at_bound, at_bound
+    )

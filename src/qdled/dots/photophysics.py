@@ -82,8 +82,13 @@ def _binding(ligands, binding_energy_eV):
     return {name: float(table[name]) for name in ligands}
 
 
-def ligand_coverages(ligands="NSA-NH4PF6", *, binding_energy_eV: dict[str, float] | None = None,
-                     temperature_K: float = 298.15, prefactor: float | None = None) -> dict[str, float]:
+def ligand_coverages(
+    ligands="NSA-NH4PF6",
+    *,
+    binding_energy_eV: dict[str, float] | None = None,
+    temperature_K: float = 298.15,
+    prefactor: float | None = None,
+) -> dict[str, float]:
     """Per-ligand surface coverage from the competitive Langmuir isotherm.
 
     Parameters
@@ -144,8 +149,14 @@ class Photophysics:
         return 1e9 / (self.k_r_per_s + self.k_nr_per_s)
 
 
-def plqy(edge_nm=REFERENCE_EDGE_NM, *, theta: float | None = None, ligands="NSA-NH4PF6",
-         binding_energy_eV: dict[str, float] | None = None, params: BandParameters | None = None) -> Photophysics:
+def plqy(
+    edge_nm=REFERENCE_EDGE_NM,
+    *,
+    theta: float | None = None,
+    ligands="NSA-NH4PF6",
+    binding_energy_eV: dict[str, float] | None = None,
+    params: BandParameters | None = None,
+) -> Photophysics:
     """PLQY = k_r / (k_r + k_nr) of a dot of edge ``edge_nm`` [nm].
 
     ``theta`` (ligand coverage) is taken as given, or computed from ``ligands`` and their binding energies with
@@ -175,9 +186,17 @@ class Decay:
         return iter((self.time_ns, self.intensity))
 
 
-def pl_decay(time_ns, edge_nm=REFERENCE_EDGE_NM, weight=None, *, sd_nm: float | None = None,
-             theta: float | None = None, ligands="NSA-NH4PF6", poisson_traps: bool = False,
-             params: BandParameters | None = None) -> Decay:
+def pl_decay(
+    time_ns,
+    edge_nm=REFERENCE_EDGE_NM,
+    weight=None,
+    *,
+    sd_nm: float | None = None,
+    theta: float | None = None,
+    ligands="NSA-NH4PF6",
+    poisson_traps: bool = False,
+    params: BandParameters | None = None,
+) -> Decay:
     """Multi-exponential PL decay of a nanocrystal ensemble after pulsed excitation.
 
     Components: size bins (number fraction x volume for the excitation, k_r(L) for the emission) and, with
@@ -209,8 +228,9 @@ def pl_decay(time_ns, edge_nm=REFERENCE_EDGE_NM, weight=None, *, sd_nm: float | 
         k1 = k0 / sites
         # curve: sum_n P(n) exp(-n k1 t) = exp(-m (1 - exp(-k1 t))) (Poisson generating function)
         ts = t[:, None] * 1e-9
-        curve = (w * edges**3 * k_r)[None, :] * np.exp(-(k_r + k_intr)[None, :] * ts
-                                                        - mean_traps[None, :] * (1.0 - np.exp(-k1[None, :] * ts)))
+        curve = (w * edges**3 * k_r)[None, :] * np.exp(
+            -(k_r + k_intr)[None, :] * ts - mean_traps[None, :] * (1.0 - np.exp(-k1[None, :] * ts))
+        )
         n_max = int(np.ceil(mean_traps.max() + 8.0 * np.sqrt(mean_traps.max()) + 10))
         n = np.arange(n_max + 1)
         prob = poisson.pmf(n[None, :], mean_traps[:, None])  # (bins, n)
@@ -225,5 +245,6 @@ def pl_decay(time_ns, edge_nm=REFERENCE_EDGE_NM, weight=None, *, sd_nm: float | 
     tau = 1e9 / k_tot
     intensity = curve.sum(axis=1) / amp.sum()
     ensemble_qy = float((exc * k_rad / k_tot).sum() / exc.sum())
-    return Decay(t, intensity, float((amp * tau).sum() / amp.sum()), float((amp * tau**2).sum() / (amp * tau).sum()),
-                 ensemble_qy)
+    return Decay(
+        t, intensity, float((amp * tau).sum() / amp.sum()), float((amp * tau**2).sum() / (amp * tau).sum()), ensemble_qy
+    )

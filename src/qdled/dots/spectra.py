@@ -108,16 +108,27 @@ def size_distribution(edge_nm, weight=None, *, sd_nm: float | None = None, n_bin
     return grid, w / w.sum()
 
 
-def stokes_shift_eV(edge_nm, *, method: str = "kane", stokes_fraction: float = STOKES_FRACTION,
-                    params: BandParameters | None = None, edge_offset_nm: float | None = None):
+def stokes_shift_eV(
+    edge_nm,
+    *,
+    method: str = "kane",
+    stokes_fraction: float = STOKES_FRACTION,
+    params: BandParameters | None = None,
+    edge_offset_nm: float | None = None,
+):
     """Stokes shift [eV] of single dots: ``stokes_fraction`` x (E_abs(L) - (Eg - Eb)) (see module docstring)."""
     p = params or BandParameters()
     e_abs = confinement_energy(edge_nm, method, params=p, edge_offset_nm=edge_offset_nm)
     return stokes_fraction * np.maximum(e_abs - (p.bandgap_eV - p.exciton_binding_eV), 0.0)
 
 
-def edge_from_pl_peak(pl_peak_nm: float, *, method: str = "kane", stokes_fraction: float = STOKES_FRACTION,
-                      params: BandParameters | None = None) -> float:
+def edge_from_pl_peak(
+    pl_peak_nm: float,
+    *,
+    method: str = "kane",
+    stokes_fraction: float = STOKES_FRACTION,
+    params: BandParameters | None = None,
+) -> float:
     """Edge length [nm] of a single dot whose PL peak (absorption minus Stokes shift) is at ``pl_peak_nm``.
 
     Inverts E_PL = E_abs - f (E_abs - (Eg - Eb)) for E_abs, then :func:`qdled.dots.size_from_energy`.
@@ -188,10 +199,19 @@ def _to_wavelength(energy_grid, intensity_per_eV, wavelength_nm=None, *, density
     return Spectrum(wl, per_nm / top if top > 0 else per_nm, peak, fwhm)
 
 
-def ensemble_pl(edge_nm, weight=None, *, sd_nm: float | None = None, method: str = "kane",
-                homogeneous_fwhm_eV: float = HOMOGENEOUS_FWHM_EV, lorentzian_fwhm_eV: float = 0.0,
-                stokes_fraction: float = STOKES_FRACTION, params: BandParameters | None = None,
-                wavelength_nm=None, edge_offset_nm: float | None = None) -> Spectrum:
+def ensemble_pl(
+    edge_nm,
+    weight=None,
+    *,
+    sd_nm: float | None = None,
+    method: str = "kane",
+    homogeneous_fwhm_eV: float = HOMOGENEOUS_FWHM_EV,
+    lorentzian_fwhm_eV: float = 0.0,
+    stokes_fraction: float = STOKES_FRACTION,
+    params: BandParameters | None = None,
+    wavelength_nm=None,
+    edge_offset_nm: float | None = None,
+) -> Spectrum:
     """Photoluminescence spectrum of a size distribution.
 
     Parameters
@@ -230,11 +250,20 @@ def ensemble_pl(edge_nm, weight=None, *, sd_nm: float | None = None, method: str
     return _to_wavelength(grid, intensity, wavelength_nm)
 
 
-def ensemble_absorption(edge_nm, weight=None, *, sd_nm: float | None = None, method: str = "kane",
-                        shape: str = "cube", homogeneous_fwhm_eV: float = HOMOGENEOUS_FWHM_EV,
-                        lorentzian_fwhm_eV: float = 0.0, continuum_weight: float = 1.0,
-                        params: BandParameters | None = None, wavelength_nm=None,
-                        edge_offset_nm: float | None = None) -> Spectrum:
+def ensemble_absorption(
+    edge_nm,
+    weight=None,
+    *,
+    sd_nm: float | None = None,
+    method: str = "kane",
+    shape: str = "cube",
+    homogeneous_fwhm_eV: float = HOMOGENEOUS_FWHM_EV,
+    lorentzian_fwhm_eV: float = 0.0,
+    continuum_weight: float = 1.0,
+    params: BandParameters | None = None,
+    wavelength_nm=None,
+    edge_offset_nm: float | None = None,
+) -> Spectrum:
     """Absorption spectrum (arbitrary units, max 1) of a size distribution.
 
     ``peak_nm`` and ``fwhm_nm`` are those of the first excitonic (band-edge) absorption band of the ensemble: a
@@ -248,13 +277,17 @@ def ensemble_absorption(edge_nm, weight=None, *, sd_nm: float | None = None, met
     edges, w = size_distribution(edge_nm, weight, sd_nm=sd_nm)
     p = params or BandParameters()
     levels = _CUBE_LEVELS if shape == "cube" else _SPHERE_LEVELS
-    energies = np.stack([confinement_energy(edges, method, shape=shape, params=p, level=i,
-                                            edge_offset_nm=edge_offset_nm)
-                         for i in range(len(levels))])  # (n_levels, n_bins)
+    energies = np.stack(
+        [
+            confinement_energy(edges, method, shape=shape, params=p, level=i, edge_offset_nm=edge_offset_nm)
+            for i in range(len(levels))
+        ]
+    )  # (n_levels, n_bins)
     degeneracy = np.array([d for _, d in levels], dtype=float)
     grid = _energy_grid(energies[0], homogeneous_fwhm_eV + lorentzian_fwhm_eV, n=2000, extra_eV=1.0)
     lines = _line(grid, energies.ravel(), homogeneous_fwhm_eV, lorentzian_fwhm_eV).reshape(
-        len(levels), edges.size, grid.size)
+        len(levels), edges.size, grid.size
+    )
     discrete = np.einsum("l,b,lbe->e", degeneracy, w, lines)
     onset = energies[-1]  # bulk-like continuum of envelope states above the highest listed transition
     sigma = homogeneous_fwhm_eV / _FWHM_PER_SIGMA

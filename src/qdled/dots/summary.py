@@ -12,8 +12,14 @@ from qdled.errors import InputError
 from qdled.io.paper import paper_value
 
 
-def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: str = "kane",
-              ligands: str | tuple[str, ...] = "NSA-NH4PF6") -> dict:
+def summarize(
+    edge_nm=4.3,
+    weight=None,
+    *,
+    sd_nm: float | None = None,
+    method: str = "kane",
+    ligands: str | tuple[str, ...] = "NSA-NH4PF6",
+) -> dict:
     """Absorption/PL peaks, PL FWHM, band-edge energy, PLQY and lifetime of a size distribution.
 
     Parameters
@@ -49,9 +55,12 @@ def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: s
     result = {
         "edge_nm": mean,
         "sd_nm": float(np.sqrt(np.sum(w * (edges - mean) ** 2))),
-        "sd_note": ("effective optical size spread calibrated to the paper's 32 nm PL FWHM: the paper's TEM spread "
-                    "(0.6 nm) includes sizing error and gives the wider line in pl_fwhm_nm_with_tem_sd")
-        if default_sd else "size distribution as given",
+        "sd_note": (
+            "effective optical size spread calibrated to the paper's 32 nm PL FWHM: the paper's TEM spread "
+            "(0.6 nm) includes sizing error and gives the wider line in pl_fwhm_nm_with_tem_sd"
+        )
+        if default_sd
+        else "size distribution as given",
         "method": method,
         "ligands": ligands if isinstance(ligands, str) else list(ligands),
         "bandgap_eV": float(confinement_energy(mean, method)),
@@ -62,13 +71,15 @@ def summarize(edge_nm=4.3, weight=None, *, sd_nm: float | None = None, method: s
         "tau_avg_ns": photo.tau_ns,
         "calibrated": {k: v["fitted_to"] for k, v in CALIBRATED.items() if "assumed" not in v["fitted_to"]},
         "predicted": ["absorption_peak_nm", "bandgap_eV", "size dependence of all outputs"]
-        + ([] if paper_point else ["pl_peak_nm"]) + ([] if default_sd else ["pl_fwhm_nm"]),
+        + ([] if paper_point else ["pl_peak_nm"])
+        + ([] if default_sd else ["pl_fwhm_nm"]),
         "note": "PL peak/FWHM at 4.3 nm with the default spread, and PLQY/tau of the two ligand routes at their "
-                "sizes, reproduce calibration targets (not predictions); see qdled.dots.CALIBRATED",
+        "sizes, reproduce calibration targets (not predictions); see qdled.dots.CALIBRATED",
     }
     if scalar:
         result["pl_fwhm_nm_with_tem_sd"] = ensemble_pl(
-            mean, sd_nm=paper_value("nsa_pf6.sd_edge_nm"), method=method).fwhm_nm
+            mean, sd_nm=paper_value("nsa_pf6.sd_edge_nm"), method=method
+        ).fwhm_nm
     return result
 
 
@@ -128,7 +139,11 @@ def summarize_synthesis(result, route: str = "NH4PF6", *, count_edge_min_nm: flo
     final = np.clip(np.asarray(result.number_per_m3)[-1], 0.0, None)[counted]
     full = ensemble_pl(np.asarray(result.edge_nm)[counted], final)
     return {
-        "pl_peak_nm": s["pl_peak_nm"], "pl_fwhm_nm": s["pl_fwhm_nm"], "plqy": s["plqy"], "tau_avg_ns": s["tau_avg_ns"],
-        "pl_peak_full_distribution_nm": full.peak_nm, "pl_fwhm_full_distribution_nm": full.fwhm_nm,
+        "pl_peak_nm": s["pl_peak_nm"],
+        "pl_fwhm_nm": s["pl_fwhm_nm"],
+        "plqy": s["plqy"],
+        "tau_avg_ns": s["tau_avg_ns"],
+        "pl_peak_full_distribution_nm": full.peak_nm,
+        "pl_fwhm_full_distribution_nm": full.fwhm_nm,
         "pl_peak_t_nm": pl_peak_track_nm(result.mean_edge_t_nm),
     }

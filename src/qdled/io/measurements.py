@@ -292,7 +292,8 @@ def _read_lvm(p, lines, lower, required, one_of, optional):
         order = required + (one_of[:1] if one_of else ())
         if len(numeric) < len(order):
             raise InputError(
-                f"{p}, line {rows[0][0]}: expected {len(order)} numeric columns ({','.join(order)}), found {len(numeric)}"
+                f"{p}, line {rows[0][0]}: expected {len(order)} numeric columns "
+                f"({','.join(order)}), found {len(numeric)}"
             )
         mapping = {name: (numeric[k], 1.0) for k, name in enumerate(order)}
     data, linenos = _parse_rows(p, rows, mapping, "\t", decimal_comma)
@@ -318,8 +319,7 @@ def _require_increasing(p: Path, data: dict, name: str, linenos: np.ndarray, min
     if bad.size:
         k = bad[0] + 1
         raise InputError(
-            f"{p}, line {linenos[k]}, column '{name}': values must increase strictly "
-            f"({x[k]:g} follows {x[k - 1]:g})"
+            f"{p}, line {linenos[k]}, column '{name}': values must increase strictly ({x[k]:g} follows {x[k - 1]:g})"
         )
 
 
@@ -351,9 +351,7 @@ def read_jvl(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
     A negative device current at a positive voltage is rejected (an LED cannot source
     current in forward bias; it signals a sign convention or wiring error).
     """
-    data, meta, ln = _read_table(
-        path, ("voltage_V", "current_mA"), one_of=("photocurrent_A", "luminance_cd_m2")
-    )
+    data, meta, ln = _read_table(path, ("voltage_V", "current_mA"), one_of=("photocurrent_A", "luminance_cd_m2"))
     p = Path(path)
     if data["voltage_V"].size < 2:
         raise InputError(f"{p}: need at least 2 data rows, found {data['voltage_V'].size}")
@@ -370,7 +368,9 @@ def read_trpl(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
     step = np.diff(data["time_ns"])
     bad = np.nonzero(np.abs(step - np.median(step)) > 1e-3 * np.median(step))[0]
     if bad.size:
-        raise InputError(f"{p}, line {ln[bad[0] + 1]}, column 'time_ns': time step not uniform (TCSPC channels expected)")
+        raise InputError(
+            f"{p}, line {ln[bad[0] + 1]}, column 'time_ns': time step not uniform (TCSPC channels expected)"
+        )
     _require_nonnegative(p, data, "counts", ln)
     if "irf" in data:
         _require_nonnegative(p, data, "irf", ln)

@@ -183,8 +183,10 @@ class Stack(BaseModel):
                 if field == "k" and f"{target}.n" not in values:
                     raise InputError(f"{key!r}: layer {target!r} is a built-in material; vary {target}.n with its k")
                 if field == "n" and f"{target}.k" not in values and _absorbs(layer["material"]):
-                    raise InputError(f"{key!r}: {layer['material']} absorbs; give {target}.k too "
-                                     "(a constant index would otherwise drop its k)")
+                    raise InputError(
+                        f"{key!r}: {layer['material']} absorbs; give {target}.k too "
+                        "(a constant index would otherwise drop its k)"
+                    )
                 del layer["material"]
                 layer.setdefault("k", 0.0)
             layer[field] = float(value)

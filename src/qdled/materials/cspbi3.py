@@ -29,7 +29,9 @@ EXCITON_BINDING_EV = 0.015
 
 #: Effective dielectric constant screening the exciton, from the hydrogenic relation
 #: E_b = Ry * mu / eps^2 with [2]'s mu and E_b (dimensionless).
-DIELECTRIC_EFFECTIVE = (_c.physical_constants["Rydberg constant times hc in eV"][0] * REDUCED_MASS_M0 / EXCITON_BINDING_EV) ** 0.5
+DIELECTRIC_EFFECTIVE = (
+    _c.physical_constants["Rydberg constant times hc in eV"][0] * REDUCED_MASS_M0 / EXCITON_BINDING_EV
+) ** 0.5
 
 #: Pseudocubic lattice constant of the cubic phase [m] (ref. [3]).
 LATTICE_CONSTANT_M = 6.289e-10

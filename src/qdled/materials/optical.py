@@ -113,9 +113,7 @@ def refractive_index(name: str, wavelength_nm) -> np.ndarray:
         return np.full(wl.shape, CONSTANT[name], dtype=complex)
     lo, hi = wavelength_range_nm(name)
     if wl.min() < lo or wl.max() > hi:
-        raise InputError(
-            f"wavelength_nm {wl.min():g}-{wl.max():g} outside the data of {name!r} ({lo:g}-{hi:g} nm)"
-        )
+        raise InputError(f"wavelength_nm {wl.min():g}-{wl.max():g} outside the data of {name!r} ({lo:g}-{hi:g} nm)")
     if name in CAUCHY:
         a, b, k = CAUCHY[name]
         return (a + b / wl**2) + 1j * k

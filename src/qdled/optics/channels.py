@@ -177,7 +177,7 @@ def pole_breakpoints(geom: Geometry, position_nm, weights, u_hi, n_points: int =
         for k in (te[i], tm[i]):
             # a sharp pole shows as a peak ~4 steps wide (2 eps); broad resonances need no breakpoint
             pk, props = find_peaks(k, prominence=1e-3 * max(np.max(np.abs(k)), 1e-30), width=(None, 8))
-            cand += list(zip(props["prominences"], u[i, pk]))
+            cand += list(zip(props["prominences"], u[i, pk], strict=False))
         # smoothed branch points at light lines are already breakpoints
         cand = [(p, uc) for p, uc in cand if np.min(np.abs(lines[i] - uc)) > 3 * step[i] and u_hi[i] - uc > 3 * step[i]]
         rows.append([uc for _, uc in sorted(cand, reverse=True)[:max_poles]])
@@ -193,7 +193,9 @@ def pole_breakpoints(geom: Geometry, position_nm, weights, u_hi, n_points: int =
         grid = out[:, :, None] + half[:, None, None] * s[None, None, :]
         eps = (2.0 * half / (m - 1))[:, None, None]
         f = dipole_fields(geom, (grid - 1j * eps).reshape(n_wl, -1), pos, need_split=False).f
-        k = sum(np.abs(np.tensordot(w, f[c].real, axes=([0], [1]))) for c in ("v", "hs", "hp")).reshape(n_wl, n_found, m)
+        k = sum(np.abs(np.tensordot(w, f[c].real, axes=([0], [1]))) for c in ("v", "hs", "hp")).reshape(
+            n_wl, n_found, m
+        )
         best = np.take_along_axis(grid, np.argmax(k, axis=-1)[..., None], axis=-1)[..., 0]
         out = np.where(found, np.clip(best, 0.0, u_hi[:, None]), out)
         half = half / 10.0
@@ -288,7 +290,13 @@ def radiative_densities(geom: Geometry, u, position_nm, n_outside, substrate_coh
             incident = net_flux(p, geom.n[:, :1], hs.q[0], 0.0)
             safe = np.where(np.abs(incident) > 0, incident, 1.0)
             r_ss = np.abs(hs.r) ** 2
-            glass_side[p] = (r_ss[:, None], (hs.absorbed / safe)[:, :, None], (hs.flux[-1] / safe)[:, None], r_so[:, None], t_so[:, None])
+            glass_side[p] = (
+                r_ss[:, None],
+                (hs.absorbed / safe)[:, :, None],
+                (hs.flux[-1] / safe)[:, None],
+                r_so[:, None],
+                t_so[:, None],
+            )
     inside = (neff < n_out[:, None])[:, None, :]
     for name, pol, _ in COMPONENTS:
         o = "v" if name == "v" else "h"
@@ -379,7 +387,10 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
 
     # ---- radiative region [0, u_open]: real axis, all light lines and sharp mode poles as breakpoints
     poles = pole_breakpoints(geom, pos, w_pos, u_open)
-    cand = np.concatenate([np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None], poles], axis=1)
+    cand = np.concatenate(
+        [np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None], poles],
+        axis=1,
+    )
     bp = np.sort(np.clip(cand, 0.0, u_open[:, None]), axis=1)
     bp = np.concatenate([bp, u_open[:, None]], axis=1)
     a_rad, b_rad = _drop_empty(bp[:, :-1], bp[:, 1:])

@@ -40,7 +40,14 @@ N_ZONE = 11
 def geometry(stack, wavelength_nm) -> tuple[Geometry, np.ndarray, bool]:
     """(Geometry, outside index (n_wl,), substrate coherent?) of a :class:`qdled.io.stack.Stack`."""
     wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
-    geom = make_geometry(stack.layer_indices(wl), stack.thicknesses_nm, stack.emitter_index, stack.substrate.index(wl), stack.top.index(wl), wl)
+    geom = make_geometry(
+        stack.layer_indices(wl),
+        stack.thicknesses_nm,
+        stack.emitter_index,
+        stack.substrate.index(wl),
+        stack.top.index(wl),
+        wl,
+    )
     return geom, stack.outside.index(wl), bool(stack.substrate.coherent)
 
 
@@ -142,8 +149,14 @@ def el_spectrum(stack, wavelength_nm=None, intensity=None, zone=None, horizontal
     power = {c: h * em.power["h"][c] + (1 - h) * em.power["v"][c] for c in CHANNELS}
     el = s * power["outcoupled"]
     fractions = {c: float(np.sum(s * power[c]) / np.sum(s * total)) for c in CHANNELS}
-    purcell = {"v": float(np.sum(s * em.purcell["v"]) / s.sum()), "h": float(np.sum(s * em.purcell["h"]) / s.sum()), "mixed": float(np.sum(s * total) / s.sum())}
-    return ELSpectrum(wl, s / s.max(), el / el.max(), fractions["outcoupled"], purcell, fractions, peak_nm(wl, el), peak_nm(wl, s), em)
+    purcell = {
+        "v": float(np.sum(s * em.purcell["v"]) / s.sum()),
+        "h": float(np.sum(s * em.purcell["h"]) / s.sum()),
+        "mixed": float(np.sum(s * total) / s.sum()),
+    }
+    return ELSpectrum(
+        wl, s / s.max(), el / el.max(), fractions["outcoupled"], purcell, fractions, peak_nm(wl, el), peak_nm(wl, s), em
+    )
 
 
 def effective_radiative_efficiency(purcell_factor, plqy):
@@ -158,7 +171,14 @@ def eqe_ceiling(eta_out, purcell_factor, plqy: float = PLQY_PAPER, charge_balanc
     return charge_balance * effective_radiative_efficiency(purcell_factor, plqy) * eta_out
 
 
-def summary(stack, wavelength_nm: float | None = 628.0, spectrum=None, plqy: float = PLQY_PAPER, charge_balance: float = 1.0, zone=None) -> dict:
+def summary(
+    stack,
+    wavelength_nm: float | None = 628.0,
+    spectrum=None,
+    plqy: float = PLQY_PAPER,
+    charge_balance: float = 1.0,
+    zone=None,
+) -> dict:
     """Everything ``qdled optics --json`` prints, for one wavelength or a PL spectrum.
 
     Parameters
@@ -198,9 +218,16 @@ def summary(stack, wavelength_nm: float | None = 628.0, spectrum=None, plqy: flo
         out = {"wavelength_nm": wl}
     total = h * em.purcell["h"] + (1 - h) * em.purcell["v"]
     layer_abs = h * em.absorbed_by_layer["h"] + (1 - h) * em.absorbed_by_layer["v"]
-    by_layer = {layer.name: float(np.sum(weights * layer_abs[j]) / np.sum(weights * total)) for j, layer in enumerate(stack.layers)}
+    by_layer = {
+        layer.name: float(np.sum(weights * layer_abs[j]) / np.sum(weights * total))
+        for j, layer in enumerate(stack.layers)
+    }
     centre = float(em.wavelength_nm[int(np.argmin(np.abs(em.wavelength_nm - out["wavelength_nm"])))])
-    modes = [{"n_eff": m.n_eff, "polarisation": m.polarisation, "channel": m.channel} for m in em.modes if m.wavelength_nm == centre]
+    modes = [
+        {"n_eff": m.n_eff, "polarisation": m.polarisation, "channel": m.channel}
+        for m in em.modes
+        if m.wavelength_nm == centre
+    ]
     q_eff = float(effective_radiative_efficiency(purcell["mixed"], plqy))
     out.update(
         {

@@ -35,7 +35,12 @@ def plot_power_dissipation(stack, wavelength_nm: float = 628.0, ax=None, zone=No
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.0))
     for key, style in (("mixed", "k-"), ("h", "C0--"), ("v", "C3:")):
-        ax.semilogy(neff, np.clip(curves[key], 1e-6, None), style, label={"mixed": "orientation mix", "h": "horizontal", "v": "vertical"}[key])
+        ax.semilogy(
+            neff,
+            np.clip(curves[key], 1e-6, None),
+            style,
+            label={"mixed": "orientation mix", "h": "horizontal", "v": "vertical"}[key],
+        )
     n_out = float(stack.outside.index(wavelength_nm).real)
     n_sub = float(stack.substrate.index(wavelength_nm).real)
     for x, lab in ((n_out, "outside"), (n_sub, "substrate")):

@@ -32,14 +32,22 @@ PAPER_SWEEPS: dict[str, np.ndarray] = {
 VARIABLES = (*CHANNELS, "purcell_factor", "purcell_vertical", "purcell_horizontal", "eqe_ceiling")
 
 
-def point_values(stack, wavelength_nm: float = 628.0, spectrum=None, plqy: float = PLQY_PAPER,
-                 charge_balance: float = 1.0) -> dict[str, float]:
+def point_values(
+    stack, wavelength_nm: float = 628.0, spectrum=None, plqy: float = PLQY_PAPER, charge_balance: float = 1.0
+) -> dict[str, float]:
     """:data:`VARIABLES` of one stack (channel fractions flattened beside the Purcell factors and EQE ceiling)."""
     res = summary(stack, wavelength_nm=wavelength_nm, spectrum=spectrum, plqy=plqy, charge_balance=charge_balance)
     return {v: float(res["fractions"][v] if v in CHANNELS else res[v]) for v in VARIABLES}
 
 
-def sweep(stack, values: dict, wavelength_nm: float = 628.0, spectrum=None, plqy: float = PLQY_PAPER, charge_balance: float = 1.0):
+def sweep(
+    stack,
+    values: dict,
+    wavelength_nm: float = 628.0,
+    spectrum=None,
+    plqy: float = PLQY_PAPER,
+    charge_balance: float = 1.0,
+):
     """Evaluate :func:`qdled.optics.summary` over the grid of one or two stack keys.
 
     Parameters
@@ -65,12 +73,19 @@ def sweep(stack, values: dict, wavelength_nm: float = 628.0, spectrum=None, plqy
     shape = tuple(len(g) for g in grids)
     data = {v: np.empty(shape) for v in VARIABLES}
     for idx in itertools.product(*(range(n) for n in shape)):  # each point is a different stack
-        point = stack.with_values({k: float(g[i]) for k, g, i in zip(keys, grids, idx)})
+        point = stack.with_values({k: float(g[i]) for k, g, i in zip(keys, grids, idx, strict=False)})
         for v, x in point_values(point, wavelength_nm, spectrum, plqy, charge_balance).items():
             data[v][idx] = x
-    coords = {k: g for k, g in zip(keys, grids)}
+    coords = {k: g for k, g in zip(keys, grids, strict=False)}
     ds = xr.Dataset({v: (keys, a) for v, a in data.items()}, coords=coords)
-    ds.attrs.update({"stack": stack.name, "wavelength_nm": wavelength_nm if spectrum is None else "spectrum", "plqy": plqy, "charge_balance": charge_balance})
+    ds.attrs.update(
+        {
+            "stack": stack.name,
+            "wavelength_nm": wavelength_nm if spectrum is None else "spectrum",
+            "plqy": plqy,
+            "charge_balance": charge_balance,
+        }
+    )
     return ds
 
 

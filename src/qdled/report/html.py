@@ -9,7 +9,8 @@ from typing import Sequence
 from qdled.report.table import Row
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #ddd;padding:4px 6px;text-align:left}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -44,9 +45,12 @@ def render_html(
         "<title>qdled report: Li et al. 2024 CsPbI3 QD LED</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>qdled: model of the pure-red CsPbI<sub>3</sub> QD LED of Li et al., Nat. Commun. 15, 5696 (2024)</h1>",
-        "<p class='meta'>" + " &middot; ".join(f"{esc(str(k))}: {esc(str(v))}" for k, v in provenance.items() if not isinstance(v, dict)) + "</p>",
+        "<p class='meta'>"
+        + " &middot; ".join(f"{esc(str(k))}: {esc(str(v))}" for k, v in provenance.items() if not isinstance(v, dict))
+        + "</p>",
         "<h2>Headline numbers: model against paper</h2>",
-        "<p>Rows marked <b>calibrated</b> are numbers the model was fitted to; <b>predicted</b> rows were not used in any fit.</p>",
+        "<p>Rows marked <b>calibrated</b> are numbers the model was fitted to; "
+        "<b>predicted</b> rows were not used in any fit.</p>",
         "<table id='results'><thead><tr><th>quantity</th><th>paper</th><th>model</th><th>difference</th><th>unit</th>"
         "<th>status</th><th>model</th><th>paper source</th></tr></thead><tbody>",
     ]

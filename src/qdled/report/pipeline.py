@@ -46,8 +46,12 @@ class ReportResult:
     not_modelled: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"table": [r.to_dict() for r in self.rows], "not_modelled": list(self.not_modelled),
-                "provenance": self.provenance, "out_dir": str(self.out_dir)}
+        return {
+            "table": [r.to_dict() for r in self.rows],
+            "not_modelled": list(self.not_modelled),
+            "provenance": self.provenance,
+            "out_dir": str(self.out_dir),
+        }
 
 
 def _not_modelled(rows: list[Row]) -> list[dict]:
@@ -55,8 +59,11 @@ def _not_modelled(rows: list[Row]) -> list[dict]:
     from qdled.io.paper import paper_values
 
     done = {r.key for r in rows}
-    return [{"key": k, "paper": v.value, "unit": v.unit, "source": v.source}
-            for k, v in paper_values().items() if k not in done]
+    return [
+        {"key": k, "paper": v.value, "unit": v.unit, "source": v.source}
+        for k, v in paper_values().items()
+        if k not in done
+    ]
 
 
 def _check_target(out: Path, force: bool) -> None:
@@ -118,15 +125,21 @@ def reproduce(
 
     not_modelled = _not_modelled(rows)
     if not_modelled:
-        notes.append("Paper values without a model counterpart yet: " + "; ".join(
-            f"{d['key']} = {d['paper']:g} {d['unit']} ({d['source']})" for d in not_modelled) + ".")
+        notes.append(
+            "Paper values without a model counterpart yet: "
+            + "; ".join(f"{d['key']} = {d['paper']:g} {d['unit']} ({d['source']})" for d in not_modelled)
+            + "."
+        )
     provenance = {
         "qdled_version": qdled.__version__,
         "python": platform.python_version(),
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "runtime_s": round(time.time() - t0, 2),
-        "inputs": {"stack": "built-in li2024", "recipes": ["li2024-control", "li2024-nsa-pf6"],
-                   "binding": "recomputed with tblite" if recompute_binding else "shipped cache"},
+        "inputs": {
+            "stack": "built-in li2024",
+            "recipes": ["li2024-control", "li2024-nsa-pf6"],
+            "binding": "recomputed with tblite" if recompute_binding else "shipped cache",
+        },
         "stage_runtime_s": timings,
         "paper": "Li et al., Nat. Commun. 15, 5696 (2024), doi:10.1038/s41467-024-50022-8",
     }

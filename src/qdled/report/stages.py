@@ -46,7 +46,9 @@ def binding_stage(ctx: dict) -> StageOutput:
     ctx["binding_eV_xtb"] = xtb
     out = StageOutput()
     for lig in ligands:
-        out.rows.append(row(f"binding.{lig}_eV", f"binding energy {lig} on Pb", xtb[lig], "predicted", "GFN2-xTB cluster"))
+        out.rows.append(
+            row(f"binding.{lig}_eV", f"binding energy {lig} on Pb", xtb[lig], "predicted", "GFN2-xTB cluster")
+        )
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5, 3.6))
     x = np.arange(len(ligands))
@@ -56,7 +58,9 @@ def binding_stage(ctx: dict) -> StageOutput:
     ax.set_ylabel("binding energy (eV)")
     ax.legend()
     ax.set_title("Ligand binding energies (paper Fig. 2a)")
-    out.figures.append(("binding", "Binding energies of OAm, NSA and PF6 to surface Pb: xTB against the paper's DFT", fig))
+    out.figures.append(
+        ("binding", "Binding energies of OAm, NSA and PF6 to surface Pb: xTB against the paper's DFT", fig)
+    )
     out.notes.append(
         "Binding energies are computed with GFN2-xTB on a small CsPbI3 cluster (qdled.binding); the ordering "
         "PF6 > NSA > OAm is a prediction. The synthesis and dots stages were calibrated with the paper's DFT "
@@ -86,25 +90,43 @@ def dots_stage(ctx: dict) -> StageOutput:
         ctx["pl"][key] = (pl.wavelength_nm, pl.intensity)
         status_fwhm = "calibrated" if key == "nsa_pf6" else "predicted"
         out.rows += [
-            row(f"{key}.pl_peak_nm", f"PL peak, {sample['label']} QDs", s["pl_peak_nm"],
-                ctx["synthesis_status"][f"{key}.pl_peak_nm"], "synthesis size -> kane EMA + ensemble"),
+            row(
+                f"{key}.pl_peak_nm",
+                f"PL peak, {sample['label']} QDs",
+                s["pl_peak_nm"],
+                ctx["synthesis_status"][f"{key}.pl_peak_nm"],
+                "synthesis size -> kane EMA + ensemble",
+            ),
             row(f"{key}.pl_fwhm_nm", f"PL FWHM, {sample['label']} QDs", s["pl_fwhm_nm"], status_fwhm, "ensemble PL"),
-            row(f"{key}.tau_avg_ns", f"average PL lifetime, {sample['label']} film", s["tau_avg_ns"], "calibrated", "k_r, k_nr(coverage)"),
+            row(
+                f"{key}.tau_avg_ns",
+                f"average PL lifetime, {sample['label']} film",
+                s["tau_avg_ns"],
+                "calibrated",
+                "k_r, k_nr(coverage)",
+            ),
         ]
         if key == "nsa_pf6":
             out.rows.append(row("nsa_pf6.plqy", "PLQY, NSA-NH4PF6 QDs", s["plqy"], "calibrated", "k_r / (k_r + k_nr)"))
         ax_s.plot(pl.wavelength_nm, pl.intensity / pl.intensity.max(), label=f"PL {sample['label']}")
         ax_s.plot(ab.wavelength_nm, ab.intensity / ab.intensity.max(), "--", label=f"absorption {sample['label']}")
         dec = pl_decay(t_ns, edge, weight, ligands=sample["ligands"])
-        ax_d.semilogy(t_ns, dec.intensity / dec.intensity.max(), label=f"{sample['label']}: <tau> = {s['tau_avg_ns']:.1f} ns")
+        ax_d.semilogy(
+            t_ns, dec.intensity / dec.intensity.max(), label=f"{sample['label']}: <tau> = {s['tau_avg_ns']:.1f} ns"
+        )
         age = ageing(days, sample["ligands"])
         ax_a.plot(days, age.plqy, label=sample["label"])
         ctx.setdefault("dots", {})[key] = s
     nsa_age = ageing(np.array([0.0, 50.0]), "NSA-NH4PF6")
     ctrl_age = ageing(np.array([25.0]), "OA/OAm")
     out.rows += [
-        row("nsa_pf6.plqy_retained_day50", "PLQY kept after 50 days, NSA-NH4PF6", nsa_age.plqy[1] / nsa_age.plqy[0],
-            "calibrated", "ligand desorption + trap creation"),
+        row(
+            "nsa_pf6.plqy_retained_day50",
+            "PLQY kept after 50 days, NSA-NH4PF6",
+            nsa_age.plqy[1] / nsa_age.plqy[0],
+            "calibrated",
+            "ligand desorption + trap creation",
+        ),
         row("control.plqy_day25", "PLQY after 25 days, OA/OAm", ctrl_age.plqy[0], "calibrated", "ligand desorption"),
     ]
     ax_s.set_xlim(500, 720)
@@ -121,19 +143,31 @@ def dots_stage(ctx: dict) -> StageOutput:
     ax_a.set_ylabel("PLQY")
     ax_a.legend()
     ax_a.set_title("Ageing in air (paper Fig. 2d)")
-    out.figures += [("spectra", "Model absorption and PL spectra of NSA-NH4PF6 and OA/OAm QDs", fig_s),
-                    ("trpl", "Model PL decays (ensemble, coverage-dependent trapping)", fig_d),
-                    ("ageing", "Model PLQY against storage time (ligand desorption, trap creation)", fig_a)]
+    out.figures += [
+        ("spectra", "Model absorption and PL spectra of NSA-NH4PF6 and OA/OAm QDs", fig_s),
+        ("trpl", "Model PL decays (ensemble, coverage-dependent trapping)", fig_d),
+        ("ageing", "Model PLQY against storage time (ligand desorption, trap creation)", fig_a),
+    ]
     sizing = compare_sizing()
     if sizing.n_validation:
-        out.notes.append(f"Dots: confinement model against {sizing.n_validation} independent CsPbI3 sizing points "
-                         f"(4-10 nm): RMS error {sizing.rms_validation_meV:.1f} meV (qdled/dots/data/cspbi3_sizing.csv).")
+        out.notes.append(
+            f"Dots: confinement model against {sizing.n_validation} independent CsPbI3 sizing points "
+            f"(4-10 nm): RMS error {sizing.rms_validation_meV:.1f} meV (qdled/dots/data/cspbi3_sizing.csv)."
+        )
     else:
-        out.notes.append("Dots: the size-to-energy model is not yet checked against independent CsPbI3 sizing data: "
-                         "none could be read with the project's offline sources (qdled/dots/data/cspbi3_sizing.csv "
-                         "holds only the paper's own 4.3 nm / 623 nm calibration point).")
-    out.notes.append("Dots: calibrated parameters (qdled.dots.CALIBRATED): " + "; ".join(
-        f"{k} = {v['value']:.4g} {v['unit']} fitted to {v['fitted_to']}" for k, v in CALIBRATED.items() if v["fitted_to"] != "none (assumed, see ASSUMED)"))
+        out.notes.append(
+            "Dots: the size-to-energy model is not yet checked against independent CsPbI3 sizing data: "
+            "none could be read with the project's offline sources (qdled/dots/data/cspbi3_sizing.csv "
+            "holds only the paper's own 4.3 nm / 623 nm calibration point)."
+        )
+    out.notes.append(
+        "Dots: calibrated parameters (qdled.dots.CALIBRATED): "
+        + "; ".join(
+            f"{k} = {v['value']:.4g} {v['unit']} fitted to {v['fitted_to']}"
+            for k, v in CALIBRATED.items()
+            if v["fitted_to"] != "none (assumed, see ASSUMED)"
+        )
+    )
     return out
 
 
@@ -151,8 +185,13 @@ def optics_stage(ctx: dict) -> StageOutput:
     el = el_spectrum(stack, wl, pl)
     ctx["el_nsa"] = el
     plt = _plt()
-    out.figures.append(("power_dissipation", "Power dissipation spectrum K(u) of the QD dipoles at 628 nm (vertical, horizontal)",
-                        plot_power_dissipation(stack, 628.0)))
+    out.figures.append(
+        (
+            "power_dissipation",
+            "Power dissipation spectrum K(u) of the QD dipoles at 628 nm (vertical, horizontal)",
+            plot_power_dissipation(stack, 628.0),
+        )
+    )
     fig, ax = plt.subplots(figsize=(5.4, 3.6))
     names = list(el.fractions)
     vals = [float(el.fractions[n]) for n in names]
@@ -163,11 +202,16 @@ def optics_stage(ctx: dict) -> StageOutput:
     ax.set_title(f"Loss channels over the PL spectrum (eta_out = {el.eta_out:.3f})")
     out.figures.append(("channels", "Loss channels of the default stack, averaged over the model PL spectrum", fig))
     ff = far_field(stack, 628.0)
-    out.figures.append(("far_field", "Angular radiant intensity in air at 628 nm, s and p, with a Lambertian reference",
-                        plot_far_field(ff.angle_deg, np.ravel(ff.intensity_s), np.ravel(ff.intensity_p))))
+    out.figures.append(
+        (
+            "far_field",
+            "Angular radiant intensity in air at 628 nm, s and p, with a Lambertian reference",
+            plot_far_field(ff.angle_deg, np.ravel(ff.intensity_s), np.ravel(ff.intensity_p)),
+        )
+    )
     sweeps = paper_sweeps(stack, 628.0)
     fig, axes = plt.subplots(2, 2, figsize=(9, 7))
-    for ax, (key, ds) in zip(axes.ravel(), sweeps.items()):
+    for ax, (key, ds) in zip(axes.ravel(), sweeps.items(), strict=False):
         for var in ("outcoupled", "substrate", "waveguide", "plasmon"):
             ax.plot(ds[key].values, ds[var].values, label=var)
         ax.set_xlabel(key)
@@ -175,7 +219,13 @@ def optics_stage(ctx: dict) -> StageOutput:
     axes[0, 0].legend(fontsize=8)
     fig.suptitle("Mode distribution against layer thickness (paper Supplementary Figs. 11-14)")
     fig.tight_layout()
-    out.figures.append(("thickness_sweeps", "Outcoupled, substrate, waveguide and plasmon fractions against QD, TmPyPB, PO-T2T and PTAA thickness", fig))
+    out.figures.append(
+        (
+            "thickness_sweeps",
+            "Outcoupled, substrate, waveguide and plasmon fractions against QD, TmPyPB, PO-T2T and PTAA thickness",
+            fig,
+        )
+    )
     out.notes.append(
         f"Optics (nothing fitted): eta_out = {el.eta_out:.3f}, Purcell factor {el.purcell['mixed']:.3f}; channels "
         + ", ".join(f"{k} {float(v):.3f}" for k, v in el.fractions.items())
@@ -203,8 +253,13 @@ def device_stage(ctx: dict) -> StageOutput:
             label = _DEVICE_LABELS.get(q) or "T50 at L0 = {} cd/m2".format(q.split("_at_")[1].split("_")[0])
             out.rows.append(row(paper_key, f"{label}, {sample['label']} LED", c["model"], c["status"], "device chain"))
     plt = _plt()
-    out.figures.append(("device", "Energy levels, J-V-L, EQE-J and lifetime of the NSA-NH4PF6 and OA/OAm devices (paper Fig. 4a, d-f)",
-                        plot_device([s.result for s in sims.values()], [s.params for s in sims.values()])))
+    out.figures.append(
+        (
+            "device",
+            "Energy levels, J-V-L, EQE-J and lifetime of the NSA-NH4PF6 and OA/OAm devices (paper Fig. 4a, d-f)",
+            plot_device([s.result for s in sims.values()], [s.params for s in sims.values()]),
+        )
+    )
     el = sims["nsa_pf6"].el
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     ax.plot(el.wavelength_nm, el.pl / el.pl.max(), label="PL (dots model)")
@@ -215,14 +270,22 @@ def device_stage(ctx: dict) -> StageOutput:
     ax.legend(fontsize=8)
     ax.set_title("EL spectrum (paper Fig. 4b)")
     out.figures.append(("el_spectrum", "Model PL and cavity-filtered EL of the NSA-NH4PF6 device", fig))
-    out.figures.append(("cie", "CIE 1931 chromaticity of the model EL and the paper's (0.691, 0.308) (paper Fig. 4c)",
-                        _cie_figure(sims["nsa_pf6"].result.cie_x, sims["nsa_pf6"].result.cie_y)))
+    out.figures.append(
+        (
+            "cie",
+            "CIE 1931 chromaticity of the model EL and the paper's (0.691, 0.308) (paper Fig. 4c)",
+            _cie_figure(sims["nsa_pf6"].result.cie_x, sims["nsa_pf6"].result.cie_y),
+        )
+    )
     res = sims["nsa_pf6"].result
     r = res.figures_of_merit()
     i_l = int(np.nanargmax(res.luminance_cd_m2))
-    heating_K = sims["nsa_pf6"].params.thermal_resistance_K_m2_W * res.current_density_mA_cm2[i_l] * 10.0 * res.voltage_V[i_l]
+    heating_K = (
+        sims["nsa_pf6"].params.thermal_resistance_K_m2_W * res.current_density_mA_cm2[i_l] * 10.0 * res.voltage_V[i_l]
+    )
     out.notes.append(
-        f"Device: turn-on {r['turn_on_voltage_V']:.2f} V, peak current efficiency {r['max_current_efficiency_cd_A']:.1f} cd/A, "
+        f"Device: turn-on {r['turn_on_voltage_V']:.2f} V, "
+        f"peak current efficiency {r['max_current_efficiency_cd_A']:.1f} cd/A, "
         f"peak power efficacy {r['max_power_efficacy_lm_W']:.1f} lm/W (predictions, not stated in the paper's text). "
         "Calibrated device parameters: " + "; ".join(r["calibrated"]) + ". "
         f"The calibrated thermal resistance implies the device warms by {heating_K:.0f} K at the luminance maximum "
@@ -232,9 +295,15 @@ def device_stage(ctx: dict) -> StageOutput:
     return out
 
 
-_DEVICE_LABELS = {"peak_eqe": "peak EQE", "max_luminance_cd_m2": "maximum luminance",
-                  "voltage_at_max_luminance_V": "voltage at maximum luminance", "el_peak_nm": "EL peak",
-                  "el_fwhm_nm": "EL FWHM", "cie_x": "CIE x", "cie_y": "CIE y"}
+_DEVICE_LABELS = {
+    "peak_eqe": "peak EQE",
+    "max_luminance_cd_m2": "maximum luminance",
+    "voltage_at_max_luminance_V": "voltage at maximum luminance",
+    "el_peak_nm": "EL peak",
+    "el_fwhm_nm": "EL FWHM",
+    "cie_x": "CIE x",
+    "cie_y": "CIE y",
+}
 
 
 def _cie_figure(x: float, y: float):
@@ -254,8 +323,12 @@ NSA_DOSES_MMOL = (0.0, 0.2, 0.4, 0.6, 0.8)
 
 #: Dose-series rows: dose -> (paper key, status). 0 and 0.6 mmol were calibration targets of
 #: qdled.synthesis (CALIBRATED); 0.2 and 0.8 mmol are held out (predictions).
-_DOSE_ROWS = {0.0: ("nsa_0.pl_peak_nm", "calibrated"), 0.2: ("nsa_0.2.pl_peak_nm", "predicted"),
-              0.6: ("nsa_0.6.pl_peak_nm", "calibrated"), 0.8: ("nsa_0.8.pl_peak_nm", "predicted")}
+_DOSE_ROWS = {
+    0.0: ("nsa_0.pl_peak_nm", "calibrated"),
+    0.2: ("nsa_0.2.pl_peak_nm", "predicted"),
+    0.6: ("nsa_0.6.pl_peak_nm", "calibrated"),
+    0.8: ("nsa_0.8.pl_peak_nm", "predicted"),
+}
 
 
 def synthesis_stage(ctx: dict) -> StageOutput:
@@ -272,8 +345,10 @@ def synthesis_stage(ctx: dict) -> StageOutput:
         recipe = load_recipe(sample["recipe"])
         runs[key] = simulate(recipe)
         handoff[key] = summarize_synthesis(runs[key], recipe.purification.route)
-    doses = {d: simulate("li2024-control" if d == 0 else "li2024-nsa-pf6", nsa_mmol=None if d == 0 else d, purify=False)
-             for d in NSA_DOSES_MMOL}
+    doses = {
+        d: simulate("li2024-control" if d == 0 else "li2024-nsa-pf6", nsa_mmol=None if d == 0 else d, purify=False)
+        for d in NSA_DOSES_MMOL
+    }
     dose_pl = {d: float(pl_peak_track_nm(r.synthesis_mean_edge_nm)[0]) for d, r in doses.items()}
     sd_opt = DOTS_CAL["effective_sd_nm"]["value"]
     ctx["synthesis"] = runs
@@ -288,21 +363,49 @@ def synthesis_stage(ctx: dict) -> StageOutput:
         f"--binding xtb), the NSA-NH4PF6 recipe gives {fed.mean_edge_nm:.2f} +/- {fed.sd_edge_nm:.2f} nm dots at a "
         f"yield of {fed.yield_fraction:.2f} (DFT: {nsa.mean_edge_nm:.2f} nm, {nsa.yield_fraction:.2f}). The kinetics "
         f"depend on energy differences to OAm, which xTB puts at NSA {xtb['NSA'] - xtb['OAm']:+.2f} and OA "
-        f"{xtb['OA'] - xtb['OAm']:+.2f} eV against the paper's {dft['NSA'] - dft['OAm']:+.2f} and 0 (assumed) eV; the calibration was made with "
+        f"{xtb['OA'] - xtb['OAm']:+.2f} eV against the paper's {dft['NSA'] - dft['OAm']:+.2f} and 0 (assumed) eV; "
+        "the calibration was made with "
         "the DFT values, so they remain the default."
     )
     out.rows += [
-        row("nsa_pf6.mean_edge_nm", "mean edge, NSA-NH4PF6 QDs (TEM)", nsa.mean_edge_nm, "predicted", "population balance"),
-        row("nsa_pf6.sd_edge_nm", "edge standard deviation, NSA-NH4PF6 QDs (TEM)", nsa.sd_edge_nm, "predicted", "population balance"),
+        row(
+            "nsa_pf6.mean_edge_nm",
+            "mean edge, NSA-NH4PF6 QDs (TEM)",
+            nsa.mean_edge_nm,
+            "predicted",
+            "population balance",
+        ),
+        row(
+            "nsa_pf6.sd_edge_nm",
+            "edge standard deviation, NSA-NH4PF6 QDs (TEM)",
+            nsa.sd_edge_nm,
+            "predicted",
+            "population balance",
+        ),
     ]
     for d, (key, status) in _DOSE_ROWS.items():
-        out.rows.append(row(key, f"PL peak after synthesis, {d:g} mmol NSA", dose_pl[d], status, "population balance -> dots"))
-    out.rows.append(row("nsa_0.6.plqy", "PLQY after synthesis, 0.6 mmol NSA (OAm + NSA shell)",
-                        plqy(doses[0.6].synthesis_mean_edge_nm, ligands=("OAm", "NSA")).plqy, "predicted",
-                        "coverage -> trapping (dots)"))
+        out.rows.append(
+            row(key, f"PL peak after synthesis, {d:g} mmol NSA", dose_pl[d], status, "population balance -> dots")
+        )
+    out.rows.append(
+        row(
+            "nsa_0.6.plqy",
+            "PLQY after synthesis, 0.6 mmol NSA (OAm + NSA shell)",
+            plqy(doses[0.6].synthesis_mean_edge_nm, ligands=("OAm", "NSA")).plqy,
+            "predicted",
+            "coverage -> trapping (dots)",
+        )
+    )
     control_full = summarize_synthesis(doses[0.0], "OA/OAm")
-    out.rows.append(row("nsa_0.pl_fwhm_nm", "PL FWHM after synthesis, no NSA (full simulated distribution)",
-                        control_full["pl_fwhm_full_distribution_nm"], "predicted", "population balance -> dots"))
+    out.rows.append(
+        row(
+            "nsa_0.pl_fwhm_nm",
+            "PL FWHM after synthesis, no NSA (full simulated distribution)",
+            control_full["pl_fwhm_full_distribution_nm"],
+            "predicted",
+            "population balance -> dots",
+        )
+    )
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.6, 3.8))
     for key, sample in SAMPLES.items():
@@ -313,12 +416,21 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     ax.set_ylabel("PL peak (nm)")
     ax.legend(fontsize=8)
     ax.set_title("In-situ PL peak during synthesis and purification (paper Fig. 1c)")
-    out.figures.append(("insitu_pl", "Model PL peak against time: growth at 150 degC, cooling, NSA injection, quench, "
-                        "purification", fig))
+    out.figures.append(
+        (
+            "insitu_pl",
+            "Model PL peak against time: growth at 150 degC, cooling, NSA injection, quench, purification",
+            fig,
+        )
+    )
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.5, 3.8), layout="constrained")
     for d, r in doses.items():
         n = np.clip(r.number_per_m3[-2 if r.stages[-1].name == "purification" else -1], 0, None)
-        ax1.plot(r.edge_nm, n / n.max(), label=f"{d:g} mmol: {r.synthesis_mean_edge_nm:.2f} +/- {r.synthesis_sd_edge_nm:.2f} nm")
+        ax1.plot(
+            r.edge_nm,
+            n / n.max(),
+            label=f"{d:g} mmol: {r.synthesis_mean_edge_nm:.2f} +/- {r.synthesis_sd_edge_nm:.2f} nm",
+        )
     ax1.set_xlim(2, 7.5)
     ax1.set_xlabel("edge length (nm)")
     ax1.set_ylabel("number (normalised)")
@@ -338,7 +450,9 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     for key, sample in SAMPLES.items():
         r = runs[key]
         n = np.clip(r.number_per_m3[-1], 0, None)
-        ax.plot(r.edge_nm, n / n.max(), label=f"{sample['label']} purified: {r.mean_edge_nm:.2f} +/- {r.sd_edge_nm:.2f} nm")
+        ax.plot(
+            r.edge_nm, n / n.max(), label=f"{sample['label']} purified: {r.mean_edge_nm:.2f} +/- {r.sd_edge_nm:.2f} nm"
+        )
     tem = np.exp(-0.5 * ((grid - paper_value("nsa_pf6.mean_edge_nm")) / paper_value("nsa_pf6.sd_edge_nm")) ** 2)
     ax.plot(grid, tem, "k:", label="paper TEM NSA-NH4PF6: 4.3 +/- 0.6 nm")
     ax.set_xlim(2, 7.5)
@@ -350,7 +464,8 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     out.notes.append(
         "Synthesis (population balance, qdled.synthesis): calibrated "
         + "; ".join(f"{k} = {v['value']:g} to {v['fitted_to']}" for k, v in CALIBRATED.items())
-        + f". Held out: 0.2 mmol NSA predicts {dose_pl[0.2]:.1f} nm (paper 630), 0.8 mmol {dose_pl[0.8]:.1f} nm (paper 626); "
+        + f". Held out: 0.2 mmol NSA predicts {dose_pl[0.2]:.1f} nm (paper 630), "
+        f"0.8 mmol {dose_pl[0.8]:.1f} nm (paper 626); "
         f"NSA-NH4PF6 after purification {nsa.mean_edge_nm:.2f} +/- {nsa.sd_edge_nm:.2f} nm (TEM 4.3 +/- 0.6). "
         "Sizes are handed to the dots stage as the mean with the dots' effective optical spread "
         f"({sd_opt:.3f} nm): the full simulated distribution would give a PL peak of "

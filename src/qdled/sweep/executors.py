@@ -59,8 +59,9 @@ class DaskExecutor:
 
         self._cluster = None
         if address == "local":
-            self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            self._cluster = LocalCluster(
+                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             self.client = Client(self._cluster)
         else:
             self.client = Client(address)
@@ -70,7 +71,7 @@ class DaskExecutor:
 
         items = list(items)
         futures = self.client.map(fn, items, pure=False)
-        index = {f.key: item for f, item in zip(futures, items)}
+        index = {f.key: item for f, item in zip(futures, items, strict=False)}
         try:
             for fut in as_completed(futures):
                 yield index[fut.key], fut.result()

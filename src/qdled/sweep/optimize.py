@@ -55,12 +55,30 @@ def optimize(
     spec = replace(spec, targets=(target,))
     bounds = [a.bounds for a in spec.axes]
     fn = partial(_objective_point, spec, target, 1.0 if minimize else -1.0)
-    workers = 1 if executor is None else (lambda f, xs: [r for _, r in sorted(
-        ((i, r) for (i, _), r in _indexed(executor, f, xs)), key=lambda t: t[0])])
-    res = differential_evolution(fn, bounds, maxiter=maxiter, popsize=popsize, seed=seed, tol=tol,
-                                 polish=False, workers=workers, updating="deferred" if executor else "immediate")
-    best = {a.key: float(v) for a, v in zip(spec.axes, res.x)}
-    return OptimumResult(best, float(res.fun if minimize else -res.fun), int(res.nfev), bool(res.success), str(res.message))
+    workers = (
+        1
+        if executor is None
+        else (
+            lambda f, xs: [
+                r for _, r in sorted(((i, r) for (i, _), r in _indexed(executor, f, xs)), key=lambda t: t[0])
+            ]
+        )
+    )
+    res = differential_evolution(
+        fn,
+        bounds,
+        maxiter=maxiter,
+        popsize=popsize,
+        seed=seed,
+        tol=tol,
+        polish=False,
+        workers=workers,
+        updating="deferred" if executor else "immediate",
+    )
+    best = {a.key: float(v) for a, v in zip(spec.axes, res.x, strict=False)}
+    return OptimumResult(
+        best, float(res.fun if minimize else -res.fun), int(res.nfev), bool(res.success), str(res.message)
+    )
 
 
 def _call_indexed(f, item):

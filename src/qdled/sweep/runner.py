@@ -66,7 +66,7 @@ def evaluate_chunk(spec: SweepSpec, chunk: int) -> dict[str, np.ndarray]:
     """Evaluate the targets for the points of chunk number ``chunk`` (runs on a worker)."""
     from qdled.sweep.targets import evaluator
 
-    pts = spec.points()[chunk * spec.chunk_size:(chunk + 1) * spec.chunk_size]
+    pts = spec.points()[chunk * spec.chunk_size : (chunk + 1) * spec.chunk_size]
     out = evaluator(spec.kind)(spec, pts)
     return {t: np.asarray(out[t], dtype=float) for t in spec.targets}
 
@@ -95,12 +95,15 @@ def _prepare_parts(spec: SweepSpec, parts: Path, resume: bool) -> None:
         if meta.get("digest") != spec.digest():
             raise InputError(f"{parts} holds a different sweep; delete it or run the same sweep with --resume")
         if meta.get("qdled_version") != code:
-            raise InputError(f"{parts} was computed by qdled {meta.get('qdled_version')}, this is {code}: "
-                             "delete it rather than mix results of two model versions")
+            raise InputError(
+                f"{parts} was computed by qdled {meta.get('qdled_version')}, this is {code}: "
+                "delete it rather than mix results of two model versions"
+            )
         return
     parts.mkdir(parents=True)
-    manifest.write_text(json.dumps({"digest": spec.digest(), "qdled_version": code,
-                                    "spec": json.loads(spec.to_json())}, indent=1))
+    manifest.write_text(
+        json.dumps({"digest": spec.digest(), "qdled_version": code, "spec": json.loads(spec.to_json())}, indent=1)
+    )
 
 
 def run_sweep(
@@ -176,13 +179,16 @@ def assemble(spec: SweepSpec, parts: Path):
     if spec.design == "grid":
         shape = tuple(len(a.values) for a in spec.axes)
         dims = [_var(a.key) for a in spec.axes]
-        coords = {_var(a.key): (_var(a.key), np.asarray(a.values), {"key": a.key, "units": _units(a.key)})
-                  for a in spec.axes}
-        return xr.Dataset({t: (dims, v.reshape(shape), {"units": _units(t)}) for t, v in data.items()},
-                          coords=coords, attrs=attrs)
+        coords = {
+            _var(a.key): (_var(a.key), np.asarray(a.values), {"key": a.key, "units": _units(a.key)}) for a in spec.axes
+        }
+        return xr.Dataset(
+            {t: (dims, v.reshape(shape), {"units": _units(t)}) for t, v in data.items()}, coords=coords, attrs=attrs
+        )
     pts = spec.points()
-    coords = {_var(a.key): ("point", pts[:, j], {"key": a.key, "units": _units(a.key)})
-              for j, a in enumerate(spec.axes)}
+    coords = {
+        _var(a.key): ("point", pts[:, j], {"key": a.key, "units": _units(a.key)}) for j, a in enumerate(spec.axes)
+    }
     coords["point"] = ("point", np.arange(len(pts)))
     return xr.Dataset({t: ("point", v, {"units": _units(t)}) for t, v in data.items()}, coords=coords, attrs=attrs)
 
@@ -195,7 +201,7 @@ def best(ds, target: str, minimize: bool = False) -> dict:
         raise InputError(f"no finite values of {target!r} in the sweep")
     i = int(np.nanargmin(flat) if minimize else np.nanargmax(flat))
     idx = np.unravel_index(i, da.shape)
-    point = da[dict(zip(da.dims, idx))]
+    point = da[dict(zip(da.dims, idx, strict=False))]
     out = {ds[c].attrs.get("key", c): float(point[c]) for c in point.coords if c != "point"}
     out[target] = float(point.values)
     return out

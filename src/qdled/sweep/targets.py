@@ -32,7 +32,7 @@ def _over_points(base, spec, points: np.ndarray, compute: Callable) -> dict[str,
     keys = [a.key for a in spec.axes]
     out = {t: np.full(len(points), np.nan) for t in spec.targets}
     for i, p in enumerate(points):
-        values = compute(base.with_values(dict(zip(keys, map(float, p)))))
+        values = compute(base.with_values(dict(zip(keys, map(float, p), strict=False))))
         for t in spec.targets:
             out[t][i] = values[t]
     return out

@@ -31,7 +31,17 @@ from qdled.errors import require_finite_positive
 from qdled.materials import cspbi3
 from qdled.synthesis.parameters import ASSUMED, CALIBRATED, SynthesisParameters
 
-__all__ = ["ASSUMED", "CALIBRATED", "CALIBRATION_TARGETS", "VALIDATION_TARGETS", "calibrate", "edge_from_pl_nm", "evaluate", "fit_growth", "fit_purification"]
+__all__ = [
+    "ASSUMED",
+    "CALIBRATED",
+    "CALIBRATION_TARGETS",
+    "VALIDATION_TARGETS",
+    "calibrate",
+    "edge_from_pl_nm",
+    "evaluate",
+    "fit_growth",
+    "fit_purification",
+]
 
 _HC_EV_NM = _c.h * _c.c / _c.e * 1e9
 ANCHOR_EDGE_NM, ANCHOR_PL_NM = 4.3, 623.0  # [1]: NSA-NH4PF6 dots, TEM mean and PL peak
@@ -47,17 +57,21 @@ def edge_from_pl_nm(pl_nm):
 
 
 #: (recipe, NSA mmol, stage "synthesis"/"purified") -> target edge [nm], with the PL source.
-CALIBRATION_TARGETS = MappingProxyType({
-    ("li2024-control", 0.0, "synthesis"): float(edge_from_pl_nm(635.0)),
-    ("li2024-nsa-pf6", 0.6, "synthesis"): float(edge_from_pl_nm(626.0)),
-    ("li2024-control", 0.0, "purified"): float(edge_from_pl_nm(639.0)),
-})
+CALIBRATION_TARGETS = MappingProxyType(
+    {
+        ("li2024-control", 0.0, "synthesis"): float(edge_from_pl_nm(635.0)),
+        ("li2024-nsa-pf6", 0.6, "synthesis"): float(edge_from_pl_nm(626.0)),
+        ("li2024-control", 0.0, "purified"): float(edge_from_pl_nm(639.0)),
+    }
+)
 
-VALIDATION_TARGETS = MappingProxyType({
-    ("li2024-nsa-pf6", 0.2, "synthesis"): float(edge_from_pl_nm(630.0)),
-    ("li2024-nsa-pf6", 0.8, "synthesis"): float(edge_from_pl_nm(626.0)),
-    ("li2024-nsa-pf6", 0.6, "purified"): ANCHOR_EDGE_NM,
-})
+VALIDATION_TARGETS = MappingProxyType(
+    {
+        ("li2024-nsa-pf6", 0.2, "synthesis"): float(edge_from_pl_nm(630.0)),
+        ("li2024-nsa-pf6", 0.8, "synthesis"): float(edge_from_pl_nm(626.0)),
+        ("li2024-nsa-pf6", 0.6, "purified"): ANCHOR_EDGE_NM,
+    }
+)
 
 #: TEM standard deviation of the NSA-NH4PF6 dots [nm] ([1]: 4.3 +/- 0.6 nm), validation only.
 VALIDATION_SD_NM = 0.6
@@ -86,8 +100,15 @@ def fit_growth(params: SynthesisParameters | None = None, n_bins: int = 400) -> 
         p = base.with_values(gamma_ref_J_m2=x[0], log10_rate_constant_ref_m_s=x[1])
         return [evaluate(k, p, n_bins)[0] - CALIBRATION_TARGETS[k] for k in keys]
 
-    fit = least_squares(resid, [base.gamma_ref_J_m2, base.log10_rate_constant_ref_m_s], x_scale=[0.005, 0.3],
-                        diff_step=1e-3, bounds=([0.02, -7.0], [0.08, -3.0]), xtol=1e-4, ftol=1e-4)
+    fit = least_squares(
+        resid,
+        [base.gamma_ref_J_m2, base.log10_rate_constant_ref_m_s],
+        x_scale=[0.005, 0.3],
+        diff_step=1e-3,
+        bounds=([0.02, -7.0], [0.08, -3.0]),
+        xtol=1e-4,
+        ftol=1e-4,
+    )
     return {"gamma_ref_J_m2": float(fit.x[0]), "log10_rate_constant_ref_m_s": float(fit.x[1])}
 
 

@@ -49,7 +49,9 @@ def gibbs_thomson_solubility(radius_m, c_inf_mol_m3, capillary_m):
     return c_inf_mol_m3 * np.exp(np.minimum(capillary_m / np.asarray(radius_m), _MAX_EXP))
 
 
-def growth_rate_m_s(radius_m, c_mol_m3, c_inf_mol_m3, capillary_m, diffusion_m2_s, rate_constant_m_s, molar_volume_m3_mol):
+def growth_rate_m_s(
+    radius_m, c_mol_m3, c_inf_mol_m3, capillary_m, diffusion_m2_s, rate_constant_m_s, molar_volume_m3_mol
+):
     """Radius growth rate dr/dt [m/s] under mixed diffusion/surface-reaction control.
 
     ``dr/dt = Vm (c - c_inf exp(l_cap/r)) / (1/k + r/D)`` ([1]_, [2]_); negative values are
@@ -93,7 +95,9 @@ def wagner_rate_constant(gamma_J_m2, rate_constant_m_s, c_inf_mol_m3, molar_volu
 
     ``K = 64 gamma k c_inf Vm^2 / (81 R T)``.
     """
-    return 64.0 * gamma_J_m2 * rate_constant_m_s * c_inf_mol_m3 * molar_volume_m3_mol**2 / (81.0 * R_GAS * temperature_K)
+    return (
+        64.0 * gamma_J_m2 * rate_constant_m_s * c_inf_mol_m3 * molar_volume_m3_mol**2 / (81.0 * R_GAS * temperature_K)
+    )
 
 
 def arrhenius(value_ref, activation_J_mol, temperature_K, reference_K):
@@ -104,4 +108,8 @@ def arrhenius(value_ref, activation_J_mol, temperature_K, reference_K):
 def stokes_einstein_diffusion(diffusion_ref_m2_s, viscosity_activation_J_mol, temperature_K, reference_K):
     """Monomer diffusivity [m^2/s] scaled as D ~ T / eta(T) with an Arrhenius viscosity."""
     t = np.asarray(temperature_K, dtype=float)
-    return diffusion_ref_m2_s * (t / reference_K) * np.exp(-viscosity_activation_J_mol / R_GAS * (1.0 / t - 1.0 / reference_K))
+    return (
+        diffusion_ref_m2_s
+        * (t / reference_K)
+        * np.exp(-viscosity_activation_J_mol / R_GAS * (1.0 / t - 1.0 / reference_K))
+    )

@@ -86,8 +86,10 @@ def coverage(amount_mol_m3: dict, sites_mol_m3: float, binding_energy_eV: dict, 
         theta = kc / kc.sum()
     else:
         lo, hi = -690.0, math.log(kc.sum())  # ln L; at L = sum K c the left side is < 1
+
         def excess(u):
             return np.sum(kc / (math.exp(u) + kk * n)) - 1.0
+
         if excess(lo) <= 0:  # fewer ligands than sites: all bound
             lam = math.exp(lo)
         elif excess(hi) >= 0:  # sites negligible
@@ -97,12 +99,19 @@ def coverage(amount_mol_m3: dict, sites_mol_m3: float, binding_energy_eV: dict, 
         theta = kc / (lam + kk * n)
         theta = theta / theta.sum()
     out = {k: 0.0 for k in amount_mol_m3}
-    out.update(dict(zip(names, theta.tolist())))
+    out.update(dict(zip(names, theta.tolist(), strict=False)))
     return out
 
 
-def rate_factor(theta: dict, binding_energy_eV: dict, temperature_K: float, *, bare_fraction: float = 0.0,
-                bare_weight: float = 1.0, reference_ligand: str = "OAm") -> float:
+def rate_factor(
+    theta: dict,
+    binding_energy_eV: dict,
+    temperature_K: float,
+    *,
+    bare_fraction: float = 0.0,
+    bare_weight: float = 1.0,
+    reference_ligand: str = "OAm",
+) -> float:
     """Surface reaction rate relative to the reference OA/OAm shell (module docstring).
 
     ``theta`` are the coverages of the capped sites (sum 1); a fraction ``bare_fraction`` of all

@@ -33,26 +33,36 @@ from qdled.synthesis.ligands import DEFAULT_BINDING_EV
 #: (PL 626 nm -> 4.38 nm), the control after purification (PL 639 nm -> 4.78 nm); sizes from
 #: PL via :func:`qdled.synthesis.calibration.edge_from_pl_nm`. Held out: 0.2, 0.4 (no number
 #: in the text), 0.8 mmol NSA and the purified NSA-NH4PF6 dots (TEM 4.3 +/- 0.6 nm, PL 623 nm).
-CALIBRATED = MappingProxyType({
-    "gamma_ref_J_m2": {"value": 0.049906, "fitted_to": "control 4.65 nm and 0.6 mmol NSA 4.38 nm (as synthesised)"},
-    "log10_rate_constant_ref_m_s": {"value": -5.0152, "fitted_to": "control 4.65 nm and 0.6 mmol NSA 4.38 nm (as synthesised)"},
-    "bare_weight": {"value": 15.62, "fitted_to": "control after purification 4.78 nm (PL 639 nm)"},
-})
+CALIBRATED = MappingProxyType(
+    {
+        "gamma_ref_J_m2": {"value": 0.049906, "fitted_to": "control 4.65 nm and 0.6 mmol NSA 4.38 nm (as synthesised)"},
+        "log10_rate_constant_ref_m_s": {
+            "value": -5.0152,
+            "fitted_to": "control 4.65 nm and 0.6 mmol NSA 4.38 nm (as synthesised)",
+        },
+        "bare_weight": {"value": 15.62, "fitted_to": "control after purification 4.78 nm (PL 639 nm)"},
+    }
+)
 
 #: Stated assumptions (no primary value found; sensitivity is the user's to explore).
-ASSUMED = MappingProxyType({
-    "log10_nucleation_prefactor_m3_s": "classical nucleation prefactor J0 = 1e33 m^-3 s^-1 (CNT range 1e30-1e36, [5])",
-    "rate_activation_J_mol": "activation energy of the surface reaction (weak: ripening continues during the quench, Fig. 1c of [1])",
-    "solubility_ref_mol_m3": "flat-surface CsPbI3 solubility at 150 degC (sets the yield)",
-    "solubility_enthalpy_J_mol": "dissolution enthalpy (van 't Hoff temperature dependence), as weak as the rate's",
-    "viscosity_activation_J_mol": "Arrhenius activation of the ODE viscosity (typical of long alkanes)",
-    "site_density_m2": "one ligand site per surface unit cell, 1/a^2",
-    "cooling_time_constant_s": "Newton cooling time constant of the 12 mL flask in a water or ice bath",
-    "strip_fraction": "fraction of the OA/OAm shell stripped by the ester antisolvent",
-    "purification_time_s": "antisolvent contact time (mixing + two centrifugations)",
-    "purification_solubility_factor": "CsPbI3 solubility in the washed dispersion relative to the crude at the same T (free OA/OAm that complex Pb/Cs are washed out)",
-    "binding_energy_eV['OA']": "OA binding not quoted in the text; equal to OAm",
-})
+ASSUMED = MappingProxyType(
+    {
+        "log10_nucleation_prefactor_m3_s": "classical nucleation prefactor J0 = 1e33 m^-3 s^-1 "
+        "(CNT range 1e30-1e36, [5])",
+        "rate_activation_J_mol": "activation energy of the surface reaction "
+        "(weak: ripening continues during the quench, Fig. 1c of [1])",
+        "solubility_ref_mol_m3": "flat-surface CsPbI3 solubility at 150 degC (sets the yield)",
+        "solubility_enthalpy_J_mol": "dissolution enthalpy (van 't Hoff temperature dependence), as weak as the rate's",
+        "viscosity_activation_J_mol": "Arrhenius activation of the ODE viscosity (typical of long alkanes)",
+        "site_density_m2": "one ligand site per surface unit cell, 1/a^2",
+        "cooling_time_constant_s": "Newton cooling time constant of the 12 mL flask in a water or ice bath",
+        "strip_fraction": "fraction of the OA/OAm shell stripped by the ester antisolvent",
+        "purification_time_s": "antisolvent contact time (mixing + two centrifugations)",
+        "purification_solubility_factor": "CsPbI3 solubility in the washed dispersion relative to the crude at the "
+        "same T (free OA/OAm that complex Pb/Cs are washed out)",
+        "binding_energy_eV['OA']": "OA binding not quoted in the text; equal to OAm",
+    }
+)
 
 
 def _cal(name: str) -> float:

@@ -152,7 +152,9 @@ class _Model:
     def particle_rhs(self, m, c, p: Rates):
         """d m_i / dt [mol/(m^3 s)] for fixed rates ``p``."""
         lcap = kin.capillary_length_m(p.gamma_J_m2, self.vm, p.temperature_K)
-        g = kin.growth_rate_m_s(self.faces, c, p.solubility_mol_m3, lcap, p.diffusion_m2_s, p.rate_constant_m_s, self.vm)
+        g = kin.growth_rate_m_s(
+            self.faces, c, p.solubility_mol_m3, lcap, p.diffusion_m2_s, p.rate_constant_m_s, self.vm
+        )
         g[0] = min(g[0], 0.0)  # outflow only through the lowest face
         # no clipping of negative round-off amounts: the flux stays linear in m, so a negative
         # amount decays like a positive one instead of freezing (a clip stalls the Newton solver)
@@ -165,7 +167,9 @@ class _Model:
             jn = float(kin.nucleation_rate(s, gn, self.vm, p.temperature_K, p.nucleation_prefactor_m3_s))
             if jn > 0:
                 lcap_n = kin.capillary_length_m(gn, self.vm, p.temperature_K)
-                r_nuc = float(kin.critical_radius_m(s, lcap_n)) + np.sqrt(kin.K_B * p.temperature_K / (4.0 * np.pi * gn))
+                r_nuc = float(kin.critical_radius_m(s, lcap_n)) + np.sqrt(
+                    kin.K_B * p.temperature_K / (4.0 * np.pi * gn)
+                )
                 dn += jn * self._nucleus_weights(r_nuc)
         return dn / self.to_number
 
@@ -233,7 +237,9 @@ def integrate(
     if y0.shape != (grid.n_bins + 1,):
         raise InputError(f"y0 must have shape ({grid.n_bins + 1},), got {y0.shape}")
     model = _Model(grid, env, molar_volume_m3_mol)
-    sol = solve_ivp(model.rhs, t_span, y0, method="BDF", jac=model.jac, t_eval=t_eval, rtol=rtol, atol=atol, max_step=max_step)
+    sol = solve_ivp(
+        model.rhs, t_span, y0, method="BDF", jac=model.jac, t_eval=t_eval, rtol=rtol, atol=atol, max_step=max_step
+    )
     if not sol.success:  # pragma: no cover - solver failure is reported, not hidden
         raise RuntimeError(f"population balance integration failed: {sol.message}")
     return sol.t, sol.y.T

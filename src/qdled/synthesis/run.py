@@ -88,8 +88,10 @@ def edge_statistics(number, edge_nm, edge_min_nm: float = COUNT_EDGE_MIN_NM):
 def _ligand_amounts_mmol(recipe, params: SynthesisParameters) -> dict:
     p, c = recipe.precursors, recipe.cs_oleate
     oa_ml = p.OA_mL + c.OA_mL * c.injected_mL / (c.ODE_mL + c.OA_mL)
-    return {"OA": 1e3 * oa_ml * params.oa_g_per_mL / params.oa_g_per_mol,
-            "OAm": 1e3 * p.OAm_mL * params.oam_g_per_mL / params.oam_g_per_mol}
+    return {
+        "OA": 1e3 * oa_ml * params.oa_g_per_mL / params.oa_g_per_mol,
+        "OAm": 1e3 * p.OAm_mL * params.oam_g_per_mL / params.oam_g_per_mol,
+    }
 
 
 def _environment(stage: Stage, params: SynthesisParameters, base_mmol: dict, nsa0_mmol: float, volume_m3: float):
@@ -115,9 +117,15 @@ def _environment(stage: Stage, params: SynthesisParameters, base_mmol: dict, nsa
         return pbe.Rates(
             temperature_K=temp,
             gamma_J_m2=lig.surface_energy_J_m2(params.gamma_ref_J_m2, theta, temp, params.site_density_m2),
-            rate_constant_m_s=float(kin.arrhenius(params.rate_constant_ref_m_s, params.rate_activation_J_mol, temp, tref)) * factor,
-            diffusion_m2_s=float(kin.stokes_einstein_diffusion(params.diffusion_ref_m2_s, params.viscosity_activation_J_mol, temp, tref)),
-            solubility_mol_m3=solubility_factor * float(kin.arrhenius(params.solubility_ref_mol_m3, params.solubility_enthalpy_J_mol, temp, tref)),
+            rate_constant_m_s=float(
+                kin.arrhenius(params.rate_constant_ref_m_s, params.rate_activation_J_mol, temp, tref)
+            )
+            * factor,
+            diffusion_m2_s=float(
+                kin.stokes_einstein_diffusion(params.diffusion_ref_m2_s, params.viscosity_activation_J_mol, temp, tref)
+            ),
+            solubility_mol_m3=solubility_factor
+            * float(kin.arrhenius(params.solubility_ref_mol_m3, params.solubility_enthalpy_J_mol, temp, tref)),
             nucleation_prefactor_m3_s=jn0,
             nucleation_gamma_J_m2=params.gamma_ref_J_m2,
         )
@@ -125,8 +133,16 @@ def _environment(stage: Stage, params: SynthesisParameters, base_mmol: dict, nsa
     return env
 
 
-def simulate(recipe=None, *, nsa_mmol: float | None = None, params: SynthesisParameters | None = None,
-             n_bins: int = 400, purify: bool = True, rtol: float = 1e-3, points_per_stage: int = 25) -> SynthesisResult:
+def simulate(
+    recipe=None,
+    *,
+    nsa_mmol: float | None = None,
+    params: SynthesisParameters | None = None,
+    n_bins: int = 400,
+    purify: bool = True,
+    rtol: float = 1e-3,
+    points_per_stage: int = 25,
+) -> SynthesisResult:
     """Simulate a hot-injection synthesis (and purification) of CsPbI3 dots.
 
     Parameters
@@ -180,7 +196,16 @@ def simulate(recipe=None, *, nsa_mmol: float | None = None, params: SynthesisPar
             t_eval = np.concatenate([[0.0], np.geomspace(1e-4, stage.t_end_s, points_per_stage)])
         else:
             t_eval = np.linspace(stage.t_start_s, stage.t_end_s, points_per_stage)
-        t, yy = pbe.integrate(grid, y, (stage.t_start_s, stage.t_end_s), env, params.molar_volume_m3_mol, t_eval=t_eval, rtol=rtol, atol=1e-9 * c0)
+        t, yy = pbe.integrate(
+            grid,
+            y,
+            (stage.t_start_s, stage.t_end_s),
+            env,
+            params.molar_volume_m3_mol,
+            t_eval=t_eval,
+            rtol=rtol,
+            atol=1e-9 * c0,
+        )
         ts.append(t)
         ys.append(yy)
         removed_rows.append(np.full(len(t), removed))
@@ -207,7 +232,7 @@ def simulate(recipe=None, *, nsa_mmol: float | None = None, params: SynthesisPar
     number = y_all[:, :-1] * to_number
     mean_t, sd_t = edge_statistics(number, edge_nm)
     total = y_all.sum(axis=1) + np.concatenate(removed_rows)  # removed monomer kept in the balance
-    end_synth = sum(len(t) for t, s in zip(ts, stages) if s.name != "purification") - 1
+    end_synth = sum(len(t) for t, s in zip(ts, stages, strict=False) if s.name != "purification") - 1
     counted = edge_nm >= COUNT_EDGE_MIN_NM
     snap_number = np.array(snaps)[:, :-1] * to_number
     return SynthesisResult(

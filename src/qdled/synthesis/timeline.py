@@ -70,7 +70,9 @@ def _cool(name, t0, start_C, target_C, bath_C, tau_s, **kw) -> Stage:
     return Stage(name, t0, tau_s * math.log((start_C - bath_C) / (target_C - bath_C)), start_C, bath_C, tau_s, **kw)
 
 
-def build_timeline(recipe, params: SynthesisParameters, *, nsa_mmol: float | None = None, purify: bool = True) -> tuple[Stage, ...]:
+def build_timeline(
+    recipe, params: SynthesisParameters, *, nsa_mmol: float | None = None, purify: bool = True
+) -> tuple[Stage, ...]:
     """Stages of ``recipe`` (a :class:`qdled.io.recipe.Recipe`); ``nsa_mmol`` overrides the NSA amount."""
     inj, q, nsa = recipe.injection, recipe.quench, recipe.nsa
     amount = nsa.amount_mmol if nsa_mmol is None else float(nsa_mmol)
@@ -83,7 +85,10 @@ def build_timeline(recipe, params: SynthesisParameters, *, nsa_mmol: float | Non
     if amount > 0 or q.bath == "water-then-ice":
         target = nsa.injection_temperature_C
         if not q.final_temperature_C < target <= inj.temperature_C:
-            raise InputError(f"nsa.injection_temperature_C must lie between {q.final_temperature_C} and {inj.temperature_C} degC, got {target}")
+            raise InputError(
+                f"nsa.injection_temperature_C must lie between {q.final_temperature_C} and "
+                f"{inj.temperature_C} degC, got {target}"
+            )
         stages.append(_cool("cooling", t, temp, target, first_bath, tau))
         t, temp = stages[-1].t_end_s, stages[-1].end_C
         if amount > 0:
@@ -94,6 +99,14 @@ def build_timeline(recipe, params: SynthesisParameters, *, nsa_mmol: float | Non
     if purify:
         p = recipe.purification
         pf6 = p.NH4PF6_mmol if p.route == "NH4PF6" else 0.0
-        stages.append(Stage("purification", stages[-1].t_end_s, params.purification_time_s,
-                            params.purification_temperature_C, pf6_mmol=pf6, strip=True))
+        stages.append(
+            Stage(
+                "purification",
+                stages[-1].t_end_s,
+                params.purification_time_s,
+                params.purification_temperature_C,
+                pf6_mmol=pf6,
+                strip=True,
+            )
+        )
     return tuple(s for s in stages if s.duration_s > 0)
