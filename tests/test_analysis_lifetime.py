@@ -80,3 +80,22 @@ def test_t95_of_a_steep_stretched_exponential(n_points):
     assert res.t50_h == pytest.approx(t50, rel=0.01)
     t95 = tau * (-np.log(0.95)) ** (1 / beta)
     assert res.t95_from_fit == (np.count_nonzero(t < t95) < 3)  # unresolved by the samples: the fit's value
+
+
+def test_acceleration_exponent_from_analysed_traces():
+    """The exponent fit over several traces (what ``qdled analyze lifetime --also`` does) lives in the API:
+    each trace's L0 and its measured T50, or the fitted one where the trace stops before T50."""
+    from qdled.analysis.lifetime import acceleration_exponent
+
+    n_true, c = 1.6, 5e5
+    results = []
+    for k, L0 in enumerate((500.0, 1000.0, 2000.0)):
+        t50 = c / L0**n_true
+        end = 2.5 * t50 if k else 0.4 * t50  # the first trace ends before T50: its fitted T50 is used
+        results.append(analyze_lifetime(*_trace(L0, t50 / np.log(2), 1.0, end, seed=30 + k, noise=0.003)))
+    assert np.isnan(results[0].t50_h) and results[0].t50_or_fit_h == results[0].t50_fit_h
+    n, n_err = acceleration_exponent(results)
+    assert (n, n_err) == fit_acceleration_exponent(
+        [r.initial_luminance_cd_m2 for r in results], [r.t50_or_fit_h for r in results]
+    )
+    assert n == pytest.approx(n_true, abs=max(3 * n_err, 0.05))

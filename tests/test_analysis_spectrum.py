@@ -1,35 +1,18 @@
-"""Spectrum analysis vs analytic results, colour-science and the paper's EL colour point."""
+"""Spectrum analysis of a lab's spectrum: the figures of qdled.spectral collected (peak, width and colour
+themselves are tested in test_spectral.py)."""
 
 import numpy as np
 import pytest
 
-from qdled.analysis.spectrum import REC2020_RED_XY, analyze_spectrum, fwhm_nm, spectrum_to_xy
+from qdled.analysis.spectrum import analyze_spectrum
 from qdled.errors import InputError
+from qdled.spectral import REC2020_RED_XY
 
 FWHM_PER_SIGMA = 2 * np.sqrt(2 * np.log(2))
 
 
 def _gauss(wl, centre, fwhm):
     return np.exp(-0.5 * ((wl - centre) / (fwhm / FWHM_PER_SIGMA)) ** 2)
-
-
-def test_630nm_line_is_rec2020_red():
-    # BT.2020 defines its red primary as the spectral locus at 630 nm: (0.708, 0.292), rounded to 1e-3.
-    wl = np.linspace(620, 640, 4001)
-    x, y = spectrum_to_xy(wl, _gauss(wl, 630.0, 0.05))
-    assert abs(x - REC2020_RED_XY[0]) < 1e-3 and abs(y - REC2020_RED_XY[1]) < 1e-3
-
-
-def test_xy_matches_colour_sd_to_XYZ():
-    import colour
-
-    wl = np.arange(380, 781, 1.0)
-    s = _gauss(wl, 628, 33) + 0.3 * _gauss(wl, 540, 60)
-    sd = colour.SpectralDistribution(dict(zip(wl, s, strict=False)))
-    with colour.utilities.suppress_warnings(colour_runtime_warnings=True):
-        ref = colour.XYZ_to_xy(colour.sd_to_XYZ(sd))
-    # same CMFs, same 1 nm grid: only the quadrature differs (trapezoid vs ASTM E308 sum)
-    np.testing.assert_allclose(spectrum_to_xy(wl, s), ref, atol=2e-5)
 
 
 def test_gaussian_peak_fwhm_centroid_with_noise():
@@ -49,7 +32,13 @@ def test_gaussian_peak_fwhm_centroid_with_noise():
 
 def test_fwhm_nan_when_peak_cut():
     wl = np.linspace(600, 630, 61)
-    assert np.isnan(fwhm_nm(wl, _gauss(wl, 628, 33)))
+    assert np.isnan(analyze_spectrum(wl, _gauss(wl, 628, 33)).fwhm_nm)
+
+
+def test_a_line_at_630nm_is_at_rec2020_red():
+    wl = np.linspace(620, 640, 4001)
+    assert analyze_spectrum(wl, _gauss(wl, 630.0, 0.05)).distance_to_rec2020_red < 1.5e-3
+    assert REC2020_RED_XY == (0.708, 0.292)
 
 
 @pytest.mark.parametrize("white", ["E", "D65"])
@@ -70,31 +59,11 @@ def test_purity_drops_when_white_is_added():
     assert r2.dominant_wavelength_nm == pytest.approx(r1.dominant_wavelength_nm, abs=1.0)  # E-white: same hue
 
 
-def test_paper_el_colour_point():
-    # Li et al., Nat. Commun. 15, 5696 (2024), Fig. 4b,c: EL peak 628 nm, FWHM 33 nm, CIE (0.691, 0.308).
-    # A Gaussian of that peak/width is only an approximation of the measured shape: tolerance 3e-3.
-    wl = np.arange(500, 780, 1.0)
-    x, y = spectrum_to_xy(wl, _gauss(wl, 628, 33))
-    assert x == pytest.approx(0.691, abs=3e-3) and y == pytest.approx(0.308, abs=3e-3)
-
-
 def test_bad_inputs():
     wl = np.linspace(600, 650, 11)
     with pytest.raises(InputError, match="positive maximum"):
         analyze_spectrum(wl, -np.ones(11))
     with pytest.raises(InputError, match="increase strictly"):
-        spectrum_to_xy(wl[::-1], np.ones(11))
+        analyze_spectrum(wl[::-1], np.ones(11))
     with pytest.raises(InputError, match="white_point"):
         analyze_spectrum(wl, np.ones(11), white_point="D50")
-
-
-@pytest.mark.parametrize("step_nm", [5.0, 10.0])
-def test_fwhm_of_a_coarsely_sampled_gaussian(step_nm):
-    # A Gaussian's half-maximum points lie on parabolas in ln(I): exact; linear interpolation gave +0.9 to
-    # +2 % on 5-10 nm grids (Gaussian 628 nm, FWHM 33 nm as the paper's EL; two grid offsets).
-    from qdled.analysis.spectrum import fwhm_nm
-
-    for offset in (0.0, 0.37):
-        wl = np.arange(500.0 + offset, 760.0, step_nm)
-        s = np.exp(-4 * np.log(2) * ((wl - 628.0) / 33.0) ** 2)
-        assert fwhm_nm(wl, s) == pytest.approx(33.0, rel=1e-3)

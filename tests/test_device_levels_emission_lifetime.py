@@ -6,10 +6,12 @@ from scipy.optimize import brentq
 
 from qdled.device import energy_levels, plot_energy_levels, qd_levels
 from qdled.device.emission import RollOff, effective_quantum_yield, external_quantum_efficiency, purcell_quantum_yield
-from qdled.device.levels import level_table, photon_energy_eV
+from qdled.device.levels import level_table
 from qdled.device.lifetime import decay_time_constant_min, luminance_decay, time_to_fraction_min
 from qdled.errors import InputError
+from qdled.io.paper import paper_value
 from qdled.materials.cspbi3 import BANDGAP_BULK_EV
+from qdled.spectral import photon_energy_eV
 
 
 def test_level_table_cited_and_complete():
@@ -23,8 +25,8 @@ def test_level_table_cited_and_complete():
 
 
 def test_qd_levels_follow_the_gap():
-    g = photon_energy_eV(623.0)
-    assert g == pytest.approx(1239.84198 / 623.0, rel=1e-6)  # hc = 1239.84198 eV nm
+    g = photon_energy_eV(paper_value("nsa_pf6.pl_peak_nm"))  # the default gap: the paper's PL peak
+    assert g == pytest.approx(1239.84198 / paper_value("nsa_pf6.pl_peak_nm"), rel=1e-6)  # hc = 1239.84198 eV nm
     q = qd_levels()
     assert q.homo_eV - q.lumo_eV == pytest.approx(g)
     bulk = qd_levels(BANDGAP_BULK_EV)

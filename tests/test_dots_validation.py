@@ -27,8 +27,12 @@ def test_calibration_rows_are_reproduced():
             assert abs(row["error_meV"]) < 1.0, row
 
 
+@pytest.mark.xfail(
+    reason="no independent CsPbI3 sizing data recorded yet: qdled/dots/data/cspbi3_sizing.csv holds only the seed "
+    "paper's calibration point (see its header); strict, so this marker must go when validation rows are added",
+    strict=True,
+)
 def test_independent_sizing_data_rms():
     comp = compare_sizing()
-    if comp.n_validation == 0:
-        pytest.skip("no independent CsPbI3 sizing data recorded yet (see the CSV header)")
+    assert comp.n_validation > 0, "no validation rows in cspbi3_sizing.csv"
     assert comp.rms_validation_meV < 30.0, [(r["source"], r["edge_nm"], round(r["error_meV"], 1)) for r in comp.rows]

@@ -54,9 +54,11 @@ def test_isotropic_emitter_in_glass_follows_fresnel_and_etendue():
 def test_cie_xy_is_red_and_angle_stable():
     # Li et al. 2024 report CIE (0.691, 0.308) for the EL; a 623 nm Gaussian PL through the
     # cavity must stay deep red (x > 0.66) and shift little with angle (weak cavity).
+    from qdled.spectral import Spectrum
+
     wl = np.linspace(590.0, 660.0, 15)
     s = np.exp(-0.5 * ((wl - 623.0) / 13.6) ** 2)
-    ang, xy = cie_xy_vs_angle(default_stack(), wl, s, [0.0, 40.0, 70.0])
+    ang, xy = cie_xy_vs_angle(default_stack(), Spectrum(wl, s), [0.0, 40.0, 70.0])
     assert np.all(xy[:, 0] > 0.66)
     assert np.ptp(xy[:, 0]) < 0.02
 

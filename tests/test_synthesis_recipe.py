@@ -113,11 +113,11 @@ def test_calibrate_refits_stored_values():
     from qdled.synthesis.calibration import calibrate
 
     fitted = calibrate()
-    assert fitted["gamma_ref_J_m2"] == pytest.approx(CALIBRATED["gamma_ref_J_m2"]["value"], rel=0.01)
+    assert fitted["gamma_ref_J_m2"] == pytest.approx(CALIBRATED["gamma_ref_J_m2"].value, rel=0.01)
     assert fitted["log10_rate_constant_ref_m_s"] == pytest.approx(
-        CALIBRATED["log10_rate_constant_ref_m_s"]["value"], abs=0.02
+        CALIBRATED["log10_rate_constant_ref_m_s"].value, abs=0.02
     )
-    assert fitted["bare_weight"] == pytest.approx(CALIBRATED["bare_weight"]["value"], rel=0.05)
+    assert fitted["bare_weight"] == pytest.approx(CALIBRATED["bare_weight"].value, rel=0.05)
 
 
 def test_dots_outgrowing_the_size_grid_is_an_error():

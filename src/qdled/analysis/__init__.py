@@ -3,7 +3,7 @@
 One module per kind of measurement, each a plain function returning a frozen dataclass
 with ``to_dict()`` (JSON) and a ``plot_*`` function (matplotlib, Agg):
 
-* :mod:`~qdled.analysis.spectrum` -- :func:`analyze_spectrum`, :func:`spectrum_to_xy`
+* :mod:`~qdled.analysis.spectrum` -- :func:`analyze_spectrum`
 * :mod:`~qdled.analysis.jvl` -- :func:`analyze_jvl`, :func:`eqe_from_luminance`, ...
 * :mod:`~qdled.analysis.trpl` -- :func:`fit_trpl`
 * :mod:`~qdled.analysis.tauc` -- :func:`tauc_bandgap`
@@ -11,7 +11,7 @@ with ``to_dict()`` (JSON) and a ``plot_*`` function (matplotlib, Agg):
 * :mod:`~qdled.analysis.tem` -- :func:`particle_sizes`
 * :mod:`~qdled.analysis.batch` -- :func:`batch_statistics`
 
-File readers are in :mod:`qdled.io.measurements`.
+File readers are in :mod:`qdled.io.measurements`; spectra, colour and photometry are :mod:`qdled.spectral`'s.
 """
 
 from qdled.analysis.batch import BatchResult, batch_statistics
@@ -24,7 +24,7 @@ from qdled.analysis.jvl import (
     photon_flux_from_luminance,
 )
 from qdled.analysis.lifetime import LifetimeResult, analyze_lifetime, scale_lifetime
-from qdled.analysis.spectrum import SpectrumResult, analyze_spectrum, spectrum_to_xy
+from qdled.analysis.spectrum import SpectrumResult, analyze_spectrum
 from qdled.analysis.tauc import TaucResult, tauc_bandgap
 from qdled.analysis.tem import TEMResult, particle_sizes
 from qdled.analysis.trpl import TRPLResult, fit_trpl
@@ -48,6 +48,5 @@ __all__ = [
     "particle_sizes",
     "photon_flux_from_luminance",
     "scale_lifetime",
-    "spectrum_to_xy",
     "tauc_bandgap",
 ]

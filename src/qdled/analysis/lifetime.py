@@ -19,7 +19,7 @@ References
 ----------
 Féry, C. et al., Appl. Phys. Lett. 87, 213502 (2005) (stretched-exponential OLED decay,
 L0^n scaling).
-Li, Y. et al., Nat. Commun. 15, 5696 (2024): T50 = 729 min at L0 = 1000 cd/m^2.
+Li, Y. et al., Nat. Commun. 15, 5696 (2024), Fig. 4f (T50 of the two devices at their L0).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from qdled.device.lifetime import scale_lifetime
 from qdled.errors import InputError, require_finite_positive
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "first_crossing_h",
     "scale_lifetime",
     "fit_acceleration_exponent",
+    "acceleration_exponent",
     "analyze_lifetime",
     "plot_lifetime",
 ]
@@ -87,15 +89,6 @@ def first_crossing_h(time_h, luminance, fraction: float, initial_luminance: floa
     return float(t[k - 1] + (L[k - 1] - target) * (t[k] - t[k - 1]) / (L[k - 1] - L[k]))
 
 
-def scale_lifetime(lifetime_h: float, from_luminance_cd_m2: float, to_luminance_cd_m2: float, exponent: float) -> float:
-    """Convert a lifetime with the acceleration law ``L0^n T = const``:
-    ``T(L1) = T(L0) (L0/L1)^n``."""
-    l0 = require_finite_positive("from_luminance_cd_m2", from_luminance_cd_m2)
-    l1 = require_finite_positive("to_luminance_cd_m2", to_luminance_cd_m2)
-    n = require_finite_positive("exponent", exponent)
-    return float(lifetime_h * (l0 / l1) ** n)
-
-
 def fit_acceleration_exponent(initial_luminances_cd_m2, lifetimes_h) -> tuple[float, float]:
     """Fit ``n`` (and its standard error) in ``L0^n T = const`` to lifetimes at several L0.
 
@@ -141,6 +134,17 @@ class LifetimeResult:
         d.pop("curves")
         return d
 
+    @property
+    def t50_or_fit_h(self) -> float:
+        """T50 of the trace if it gets there, else the stretched-exponential fit's (what conversions use)."""
+        return self.t50_h if np.isfinite(self.t50_h) else self.t50_fit_h
+
+
+def acceleration_exponent(results) -> tuple[float, float]:
+    """``n`` (and its standard error) in ``L0^n T = const`` from lifetime analyses of traces at several initial
+    luminances (:class:`LifetimeResult`; each gives its L0 and :attr:`~LifetimeResult.t50_or_fit_h`)."""
+    return fit_acceleration_exponent([r.initial_luminance_cd_m2 for r in results], [r.t50_or_fit_h for r in results])
+
 
 def analyze_lifetime(
     time_h,
@@ -164,6 +168,14 @@ def analyze_lifetime(
         raise InputError("time_h must be 1-D, strictly increasing, same length as luminance_cd_m2 (>= 3 points)")
     if (L < 0).any():
         raise InputError("luminance_cd_m2 must be >= 0")
+    # a trace that does not decay has no T50/T95 (the fit would return 0 h): compare its first and last tenths
+    k10 = max(1, t.size // 10)
+    head, tail = float(np.mean(L[:k10])), float(np.mean(L[-k10:]))
+    if tail >= head:
+        raise InputError(
+            f"luminance does not decay over the trace (mean of the first tenth {head:.4g} cd/m^2, of the last "
+            f"tenth {tail:.4g} cd/m^2): no T50/T95 to report"
+        )
     Ls = _smooth(L)
     tt = t - t[0]
     span = tt[-1]

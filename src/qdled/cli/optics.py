@@ -8,38 +8,30 @@ from typing import Optional
 import typer
 
 from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt, print_json, print_table
+from qdled.io.paper import paper_value
 
 
 def _read_spectrum(path: Path):
-    """Read a CSV with columns ``wavelength_nm,intensity`` (header required)."""
-    import numpy as np
+    """Read a PL spectrum with the analysis readers (any layout ``qdled analyze spectrum`` reads; empty,
+    header-only, undecodable or all-zero files refused in one line naming the file)."""
+    from qdled.io.measurements import read_spectrum
+    from qdled.spectral import Spectrum
 
-    from qdled.errors import InputError
-
-    if not path.is_file():
-        raise InputError(f"spectrum file {path} does not exist")
-    try:
-        data = np.genfromtxt(path, delimiter=",", names=True, dtype=float, encoding="utf-8")
-    except ValueError as exc:
-        raise InputError(f"spectrum file {path}: {exc}") from None
-    names = data.dtype.names or ()
-    if "wavelength_nm" not in names or "intensity" not in names:
-        raise InputError(f"spectrum file {path} needs a header with columns wavelength_nm,intensity, got {names}")
-    wl, inten = np.atleast_1d(data["wavelength_nm"]), np.atleast_1d(data["intensity"])
-    if not (np.all(np.isfinite(wl)) and np.all(np.isfinite(inten))):
-        raise InputError(f"spectrum file {path} has missing or non-numeric values")
-    return wl, inten
+    data, _ = read_spectrum(path)
+    return Spectrum(data["wavelength_nm"], data["intensity"])
 
 
 def optics(
     stack_file: Optional[Path] = typer.Argument(None, help="Stack TOML (default: the paper's li2024 device)."),
-    wavelength_nm: float = typer.Option(628.0, "--wavelength-nm", help="Single emission wavelength in nm."),
+    wavelength_nm: float = typer.Option(
+        paper_value("nsa_pf6.el_peak_nm"), "--wavelength-nm", help="Single emission wavelength in nm (paper's EL peak)."
+    ),
     spectrum: Optional[Path] = typer.Option(
         None, "--spectrum", help="PL spectrum CSV (wavelength_nm,intensity); overrides --wavelength-nm."
     ),
-    plqy: float = typer.Option(0.94, "--plqy", help="Intrinsic PLQY (paper: 0.94)."),
+    plqy: float = typer.Option(paper_value("nsa_pf6.plqy"), "--plqy", help="Intrinsic PLQY (default the paper's)."),
     charge_balance: float = typer.Option(1.0, "--charge-balance", help="Charge balance factor."),
-    json: bool = JsonOpt,
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
@@ -51,13 +43,19 @@ def optics(
     stack = load_stack(stack_file)
     check_plot(plot, force)
     spec = _read_spectrum(spectrum) if spectrum is not None else None
-    result = summary(stack, wavelength_nm=wavelength_nm, spectrum=spec, plqy=plqy, charge_balance=charge_balance)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        result = summary(stack, wavelength_nm=wavelength_nm, spectrum=spec, plqy=plqy, charge_balance=charge_balance)
+    for w in caught:  # e.g. an unconverged quadrature (also "quadrature_converged": false in --json)
+        typer.echo(f"warning: {w.message}", err=True)
     if plot is not None:
         from qdled.cli._common import save_plot
         from qdled.optics.plots import plot_power_dissipation
 
         save_plot(plot_power_dissipation(stack, result["wavelength_nm"]), plot, force)
-    if json:
+    if as_json:
         print_json(result)
         return
     rows = {

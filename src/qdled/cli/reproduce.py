@@ -28,7 +28,11 @@ def reproduce(
 
     err = Console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=as_json
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,  # a bar only on a terminal: logs and errors stay clean
     ) as bar:
         task = bar.add_task("reproduce", total=len(STAGES))
 

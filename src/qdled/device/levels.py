@@ -7,15 +7,15 @@ flag: ``"literature"`` (checked in the named primary source) or ``"assumption"``
 not checked against a primary source here).
 
 The QD levels follow from the QD gap ``Eg_QD`` (a function argument; default the photon energy of
-the paper's 623 nm PL peak, 1.990 eV -- the paper's Tauc and UPS numbers behind its Fig. 4a are not
-in the text). The confinement energy ``Eg_QD - Eg_bulk`` is split equally between the valence and the
-conduction band because electron and hole effective masses of the lead-halide perovskites are nearly
-equal (ref. [2]); the bulk valence-band maximum is a stated assumption (table entry
-``CsPbI3-bulk``).
+the paper's PL peak of the NSA-NH4PF6 dots, ``nsa_pf6.pl_peak_nm`` of :mod:`qdled.io.paper` -- the paper's Tauc
+and UPS numbers behind its Fig. 4a are not in the text). The confinement energy ``Eg_QD - Eg_bulk`` is split
+equally between the valence and the conduction band because electron and hole effective masses of the
+lead-halide perovskites are nearly equal (ref. [2]); the bulk valence-band maximum is a stated assumption
+(table entry ``CsPbI3-bulk``).
 
 References
 ----------
-.. [1] Li, Y. et al., Nat. Commun. 15, 5696 (2024): stack, PL 623 nm, Fig. 4a.
+.. [1] Li, Y. et al., Nat. Commun. 15, 5696 (2024): stack, PL peak, Fig. 4a.
 .. [2] Protesescu, L. et al., Nano Lett. 15, 3692 (2015): m_e ~ m_h in CsPbX3 (effective-mass
    estimates used for the confinement model).
 .. [3] Sources of each layer value: see ``levels.toml``.
@@ -28,25 +28,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from scipy.constants import c as C_M_S
-from scipy.constants import e as Q_C
-from scipy.constants import h as H_J_S
-
 from qdled.errors import InputError, require_finite_positive
+from qdled.io.paper import paper_value
 from qdled.materials.cspbi3 import BANDGAP_BULK_EV
+from qdled.spectral import photon_energy_eV
 
 __all__ = [
-    "PL_PEAK_NM_PAPER",
     "LayerLevels",
     "level_table",
     "qd_levels",
     "energy_levels",
     "plot_energy_levels",
-    "photon_energy_eV",
 ]
-
-#: The paper's PL peak of the NSA-NH4PF6 QDs [nm] (Li et al. 2024, abstract); default QD gap source.
-PL_PEAK_NM_PAPER = 623.0
 
 #: Order of the layers from anode to cathode (names as in the stack file and the table).
 STACK_ORDER = ("ITO", "PEDOT:PSS", "PTAA", "QD", "TmPyPB", "PO-T2T", "LiF/Al")
@@ -67,12 +60,6 @@ class LayerLevels:
     @property
     def is_electrode(self) -> bool:
         return self.wf_eV == self.wf_eV  # not NaN
-
-
-def photon_energy_eV(wavelength_nm: float) -> float:
-    """Photon energy hc/lambda [eV] of a wavelength [nm]."""
-    wl = require_finite_positive("wavelength_nm", wavelength_nm)
-    return H_J_S * C_M_S / (wl * 1e-9) / Q_C
 
 
 @lru_cache(maxsize=1)
@@ -98,9 +85,13 @@ def qd_levels(qd_gap_eV: float | None = None) -> LayerLevels:
     """Valence/conduction band edges of the CsPbI3 QD film [eV below vacuum] for a QD gap [eV].
 
     ``VBM = VBM_bulk + (Eg_QD - Eg_bulk)/2``, ``CBM = VBM - Eg_QD`` (equal split of the
-    confinement energy, see module docstring). Default gap: hc / 623 nm = 1.990 eV.
+    confinement energy, see module docstring). Default gap: the photon energy of the paper's PL peak of the
+    NSA-NH4PF6 dots (1.990 eV).
     """
-    gap = photon_energy_eV(PL_PEAK_NM_PAPER) if qd_gap_eV is None else require_finite_positive("qd_gap_eV", qd_gap_eV)
+    if qd_gap_eV is None:
+        gap = photon_energy_eV(paper_value("nsa_pf6.pl_peak_nm"))
+    else:
+        gap = require_finite_positive("qd_gap_eV", qd_gap_eV)
     if gap < BANDGAP_BULK_EV:
         raise InputError(f"qd_gap_eV must be >= the bulk gap {BANDGAP_BULK_EV} eV, got {gap}")
     vbm_bulk = level_table()["CsPbI3-bulk"].homo_eV

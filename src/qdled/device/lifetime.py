@@ -6,8 +6,8 @@ fitted to OLED/QLED constant-current ageing (ref. [1]); ``T_x = tau (-ln x)^(1/b
 reach the fraction ``x`` (T50: x = 0.5, T95: x = 0.95). The characteristic time depends on the
 initial luminance through the empirical acceleration law ``L0^n T = const`` (refs. [1, 2]), with
 ``n`` typically 1.5-2 for QLEDs; the default ``n = 1.75`` is a typical-literature assumption (the
-paper measured each device at one L0 only, so ``n`` cannot be fitted from it). The conversion itself is
-:func:`qdled.analysis.lifetime.scale_lifetime` (any time unit).
+paper measured each device at one L0 only, so ``n`` cannot be fitted from it). :func:`scale_lifetime` converts
+(any time unit); the lab's lifetime analysis uses the same law.
 
 References
 ----------
@@ -23,10 +23,25 @@ import numpy as np
 
 from qdled.errors import InputError, require_finite_positive
 
-__all__ = ["ACCELERATION_EXPONENT", "luminance_decay", "time_to_fraction_min", "decay_time_constant_min"]
+__all__ = [
+    "ACCELERATION_EXPONENT",
+    "decay_time_constant_min",
+    "luminance_decay",
+    "scale_lifetime",
+    "time_to_fraction_min",
+]
 
 #: Default acceleration exponent n in L0^n T = const (typical QLED value; assumption).
 ACCELERATION_EXPONENT = 1.75
+
+
+def scale_lifetime(lifetime: float, from_luminance_cd_m2: float, to_luminance_cd_m2: float, exponent: float) -> float:
+    """Convert a lifetime (any time unit) with the acceleration law ``L0^n T = const``:
+    ``T(L1) = T(L0) (L0/L1)^n``."""
+    l0 = require_finite_positive("from_luminance_cd_m2", from_luminance_cd_m2)
+    l1 = require_finite_positive("to_luminance_cd_m2", to_luminance_cd_m2)
+    n = require_finite_positive("exponent", exponent)
+    return float(lifetime * (l0 / l1) ** n)
 
 
 def _beta(beta: float) -> float:

@@ -1,9 +1,10 @@
 """Numbers of :mod:`qdled.dots` that were fitted to the seed paper ("calibrated is not predicted").
 
-:data:`CALIBRATED` maps parameter name -> {"value", "unit", "fitted_to", "how"}; :data:`ASSUMED` lists the
-stated assumptions the calibration rests on. Everything else in :mod:`qdled.dots` is a literature constant
-(cited where it is defined). :func:`derive_calibration` recomputes every calibrated value from the paper's
-numbers (:mod:`qdled.io.paper`); ``tests/test_dots_calibration.py`` checks that the stored values agree.
+:data:`CALIBRATED` maps parameter name -> :class:`qdled.io.paper.Calibrated` (value, unit, the paper values it
+was fitted to, how); :data:`ASSUMED` lists the stated assumptions the calibration rests on. Everything else in
+:mod:`qdled.dots` is a literature constant (cited where it is defined). :func:`derive_calibration` recomputes
+every calibrated value from the paper's numbers (:mod:`qdled.io.paper`); ``tests/test_dots_calibration.py``
+checks that the stored values agree.
 
 Calibration data: Li et al., Nat. Commun. 15, 5696 (2024). Validation data (never used here):
 ``qdled/dots/data/cspbi3_sizing.csv``.
@@ -11,83 +12,90 @@ Calibration data: Li et al., Nat. Commun. 15, 5696 (2024). Validation data (neve
 
 from __future__ import annotations
 
-CALIBRATED: dict[str, dict] = {
-    "edge_offset_nm": {
-        "value": 0.46402,
-        "unit": "nm",
-        "fitted_to": "nsa_pf6.pl_peak_nm (623 nm) with nsa_pf6.mean_edge_nm (4.3 nm)",
-        "how": "kane model; solved jointly with effective_sd_nm for the ensemble PL peak and FWHM",
-    },
-    "effective_sd_nm": {
-        "value": 0.13721,
-        "unit": "nm",
-        "fitted_to": "nsa_pf6.pl_fwhm_nm (32 nm)",
-        "how": "effective size spread that, with the assumed 95 meV homogeneous line, gives the measured FWHM. "
-        "The TEM spread (+/- 0.6 nm) would give ~53 nm FWHM: it includes sizing/measurement error "
-        "(projection, focus, edge definition on ~4 nm particles) and is not used as the optical spread",
-    },
-    "k_r_ref_per_s": {
-        "value": 1.1899e08,
-        "unit": "1/s",
-        "fitted_to": "nsa_pf6.plqy (0.94) / nsa_pf6.tau_avg_ns (7.9 ns), at 4.3 nm",
-        "how": "k_r = PLQY / tau",
-    },
-    "k_nr_intrinsic_per_s": {
-        "value": 7.5949e06,
-        "unit": "1/s",
-        "fitted_to": "(1 - nsa_pf6.plqy) / nsa_pf6.tau_avg_ns",
-        "how": "PF6-capped surface is fully covered in the model (theta ~ 1), so all k_nr is intrinsic",
-    },
-    "control_edge_nm": {
-        "value": 4.7798,
-        "unit": "nm",
-        "fitted_to": "control.pl_peak_nm (639 nm)",
-        "how": "OA/OAm dot size inferred by inverting the calibrated single-dot PL energy (TEM value not in the text)",
-    },
-    "langmuir_prefactor": {
-        "value": 1.5588e-18,
-        "unit": "1",
-        "fitted_to": "control.tau_avg_ns (4.3 ns)",
-        "how": "K c = A exp(E_b / kT): A such that OAm-only coverage gives 1/tau = k_r + k_nr",
-    },
-    "trap_creation_per_s_per_day": {
-        "value": 6.3291e05,
-        "unit": "1/s per day",
-        "fitted_to": "nsa_pf6.plqy_retained_day50 (0.80)",
-        "how": "ligand-independent linear growth of k_nr in air",
-    },
-    "attempt_frequency_per_s": {
-        "value": 3.6269e13,
-        "unit": "1/s",
-        "fitted_to": "control.plqy_day25 (0; read as PLQY = 1 % at day 25)",
-        "how": "first-order OAm desorption nu exp(-1.23 eV / kT) at 298.15 K",
-    },
-}
+from types import MappingProxyType
+
+from qdled.io.paper import Calibrated
+
+#: Calibrated parameters of :mod:`qdled.dots`: name -> :class:`qdled.io.paper.Calibrated` record.
+CALIBRATED: MappingProxyType = MappingProxyType(
+    {
+        "edge_offset_nm": Calibrated(
+            0.46200,
+            "nm",
+            ("nsa_pf6.pl_peak_nm", "nsa_pf6.pl_fwhm_nm"),
+            "kane model at the paper's mean edge nsa_pf6.mean_edge_nm; solved jointly with effective_sd_nm for the "
+            "ensemble PL peak and FWHM",
+        ),
+        "effective_sd_nm": Calibrated(
+            0.13730,
+            "nm",
+            ("nsa_pf6.pl_peak_nm", "nsa_pf6.pl_fwhm_nm"),
+            "effective size spread that, with the assumed homogeneous line (ASSUMED), gives the measured FWHM "
+            "(solved jointly with edge_offset_nm). The TEM spread nsa_pf6.sd_edge_nm would give a much wider line: "
+            "it includes sizing/measurement error (projection, focus, edge definition on ~4 nm particles) and is "
+            "not used as the optical spread",
+        ),
+        "k_r_ref_per_s": Calibrated(
+            1.1899e08,
+            "1/s",
+            ("nsa_pf6.plqy", "nsa_pf6.tau_avg_ns"),
+            "k_r = PLQY / tau at the reference edge nsa_pf6.mean_edge_nm",
+        ),
+        "k_nr_intrinsic_per_s": Calibrated(
+            7.5949e06,
+            "1/s",
+            ("nsa_pf6.plqy", "nsa_pf6.tau_avg_ns"),
+            "(1 - PLQY) / tau: the PF6-capped surface is fully covered in the model (theta ~ 1), so all k_nr is "
+            "intrinsic",
+        ),
+        "control_edge_nm": Calibrated(
+            4.7819,
+            "nm",
+            ("control.pl_peak_nm",),
+            "OA/OAm dot size inferred by inverting the calibrated single-dot PL energy (TEM value not in the text)",
+        ),
+        "langmuir_prefactor": Calibrated(
+            1.5589e-18,
+            "1",
+            ("control.tau_avg_ns",),
+            "K c = A exp(E_b / kT): A such that OAm-only coverage gives 1/tau = k_r + k_nr",
+        ),
+        "trap_creation_per_s_per_day": Calibrated(
+            6.3291e05,
+            "1/s per day",
+            ("nsa_pf6.plqy_retained_day50",),
+            "ligand-independent linear growth of k_nr in air over nsa_pf6.storage_days",
+        ),
+        "attempt_frequency_per_s": Calibrated(
+            3.6271e13,
+            "1/s",
+            ("control.plqy_day25",),
+            "first-order OAm desorption nu exp(-E_b(OAm) / kT) at the storage temperature (ASSUMED); the paper's "
+            "PLQY 0 after control.storage_days is read as ASSUMED control_plqy_day25",
+        ),
+    }
+)
 
 #: Assumed (not fitted, not predicted) numbers with their justification.
-ASSUMED: dict[str, dict] = {
-    "homogeneous_fwhm_eV": {
-        "value": 0.095,
-        "why": "middle of the 70-120 meV room-temperature single-dot linewidths, Nat. Commun. 13, 2587 (2022)",
-    },
-    "stokes_fraction": {
-        "value": 0.15,
-        "why": "Stokes shift 55 meV at 4 nm falling to 14 meV at 8 nm; "
-        "20-100 meV reported for small perovskite NCs by Brennan et al., JACS 139, 12201 (2017)",
-    },
-    "k_trap0_per_s": {
-        "value": 1.0e11,
-        "why": "exciton trapping in ~10 ps on a bare surface; sets the PLQY floor (0.1 %) of a ligand-free dot",
-    },
-    "storage_temperature_K": {"value": 298.15, "why": "ageing in air at room temperature (paper, Fig. 2d)"},
-    "control_plqy_day25": {"value": 0.01, "why": "'decreased to 0' read as 1 % (a model PLQY never reaches 0)"},
-}
-CALIBRATED["k_trap0_per_s"] = {
-    "value": ASSUMED["k_trap0_per_s"]["value"],
-    "unit": "1/s",
-    "fitted_to": "none (assumed, see ASSUMED)",
-    "how": "assumption",
-}
+ASSUMED: MappingProxyType = MappingProxyType(
+    {
+        "homogeneous_fwhm_eV": {
+            "value": 0.095,
+            "why": "middle of the 70-120 meV room-temperature single-dot linewidths, Nat. Commun. 13, 2587 (2022)",
+        },
+        "stokes_fraction": {
+            "value": 0.15,
+            "why": "Stokes shift 55 meV at 4 nm falling to 14 meV at 8 nm; "
+            "20-100 meV reported for small perovskite NCs by Brennan et al., JACS 139, 12201 (2017)",
+        },
+        "k_trap0_per_s": {
+            "value": 1.0e11,
+            "why": "exciton trapping in ~10 ps on a bare surface; sets the PLQY floor (0.1 %) of a ligand-free dot",
+        },
+        "storage_temperature_K": {"value": 298.15, "why": "ageing in air at room temperature (paper, Fig. 2d)"},
+        "control_plqy_day25": {"value": 0.01, "why": "'decreased to 0' read as 1 % (a model PLQY never reaches 0)"},
+    }
+)
 
 
 def derive_calibration() -> dict[str, float]:
@@ -131,11 +139,13 @@ def derive_calibration() -> dict[str, float]:
 
     k_r = out["k_r_ref_per_s"]
     retained = paper_value("nsa_pf6.plqy_retained_day50")
-    out["trap_creation_per_s_per_day"] = (k_r / (retained * qy) - k_r - out["k_nr_intrinsic_per_s"]) / 50.0
+    days = paper_value("nsa_pf6.storage_days")
+    out["trap_creation_per_s_per_day"] = (k_r / (retained * qy) - k_r - out["k_nr_intrinsic_per_s"]) / days
 
     qy25 = ASSUMED["control_plqy_day25"]["value"]
     k_nr25 = k_r_c * (1.0 / qy25 - 1.0)
-    bare25 = (k_nr25 - out["k_nr_intrinsic_per_s"] - out["trap_creation_per_s_per_day"] * 25.0) / k_trap0
-    k_d = np.log(theta_c / (1.0 - bare25)) / (25.0 * 86400.0)
+    days25 = paper_value("control.storage_days")
+    bare25 = (k_nr25 - out["k_nr_intrinsic_per_s"] - out["trap_creation_per_s_per_day"] * days25) / k_trap0
+    k_d = np.log(theta_c / (1.0 - bare25)) / (days25 * 86400.0)
     out["attempt_frequency_per_s"] = float(k_d * np.exp(e_oam / kt))
     return out

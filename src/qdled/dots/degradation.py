@@ -9,7 +9,7 @@ Model
 * k_nr(t) = k_trap0 (1 - theta(t)) + k_nr,intrinsic + k_create t;  PLQY(t) = k_r / (k_r + k_nr(t)).
 
 The attempt frequency nu and k_create are calibrated to the paper's ageing data (Li et al. 2024, Fig. 2d:
-OA/OAm PLQY -> 0 by day 25, read here as <= 1 %; NSA-NH4PF6 keeps 80 % after 50 days), see
+the OA/OAm PLQY falls to 0, read here as <= 1 %; the NSA-NH4PF6 dots keep most of theirs), see
 :data:`qdled.dots.CALIBRATED`. The decomposition / fusion of OA/OAm dots that the paper observes is not modelled
 beyond the loss of PLQY.
 """
@@ -57,7 +57,7 @@ def desorption_rate_per_s(
     binding_energy_eV, *, temperature_K: float = 298.15, attempt_frequency_per_s: float | None = None
 ):
     """First-order desorption rate nu exp(-E_b / kT) [1/s]."""
-    nu = CALIBRATED["attempt_frequency_per_s"]["value"] if attempt_frequency_per_s is None else attempt_frequency_per_s
+    nu = CALIBRATED["attempt_frequency_per_s"].value if attempt_frequency_per_s is None else attempt_frequency_per_s
     return nu * np.exp(-np.asarray(binding_energy_eV, dtype=float) / (_KB_EV * temperature_K))
 
 
@@ -74,7 +74,8 @@ def ageing(
     """PLQY vs storage time [days] of dots with the given ligands (a route name "OA/OAm" / "NSA-NH4PF6" or a
     list of ligand names; binding energies default to the paper's DFT values).
 
-    ``edge_nm`` defaults to 4.3 nm, or for the "OA/OAm" route to the calibrated control size
+    ``edge_nm`` defaults to the paper's TEM edge of the NSA-NH4PF6 dots, or for the "OA/OAm" route to the
+    calibrated control size
     (``CALIBRATED["control_edge_nm"]``).
 
     Returns
@@ -94,12 +95,12 @@ def ageing(
         k_d = desorption_rate_per_s(energies[name], temperature_K=temp, attempt_frequency_per_s=attempt_frequency_per_s)
         theta = theta + th0 * np.exp(-k_d * t_days * _DAY_S)
     k_create = (
-        CALIBRATED["trap_creation_per_s_per_day"]["value"]
+        CALIBRATED["trap_creation_per_s_per_day"].value
         if trap_creation_per_s_per_day is None
         else trap_creation_per_s_per_day
     )
     if edge_nm is None:
-        edge_nm = CALIBRATED["control_edge_nm"]["value"] if ligands == "OA/OAm" else REFERENCE_EDGE_NM
+        edge_nm = CALIBRATED["control_edge_nm"].value if ligands == "OA/OAm" else REFERENCE_EDGE_NM
     k_r = float(radiative_rate(edge_nm))
     k_nr = nonradiative_rate(np.clip(theta, 0.0, 1.0)) + k_create * t_days
     qy0 = k_r / (k_r + float(nonradiative_rate(min(sum(theta0.values()), 1.0))))

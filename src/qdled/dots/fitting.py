@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from qdled.dots.spectra import HOMOGENEOUS_FWHM_EV, STOKES_FRACTION, Spectrum, ensemble_pl
+from qdled.dots.spectra import HOMOGENEOUS_FWHM_EV, STOKES_FRACTION, _pl_per_nm, ensemble_pl
 from qdled.errors import InputError, require_finite_positive
+from qdled.spectral import Spectrum
 
 _FREE = ("homogeneous_fwhm_eV", "sd_nm", "stokes_fraction", "mean_nm")
 
@@ -64,12 +63,10 @@ def fit_pl(
     """
     import lmfit
 
-    wl = np.asarray(wavelength_nm, dtype=float)
-    y = np.asarray(intensity, dtype=float)
-    if wl.shape != y.shape or wl.ndim != 1 or wl.size < 10:
-        raise InputError("wavelength_nm and intensity must be 1-D arrays of equal length >= 10")
-    if not (np.all(np.isfinite(wl)) and np.all(np.isfinite(y))) or y.max() <= 0:
-        raise InputError("intensity must be finite with a positive maximum")
+    measured = Spectrum(wavelength_nm, intensity)
+    if measured.wavelength_nm.size < 10:
+        raise InputError(f"fitting a PL spectrum needs >= 10 samples, got {measured.wavelength_nm.size}")
+    wl, y = measured
     unknown = set(vary) - set(_FREE)
     if unknown:
         raise InputError(f"vary must be a subset of {_FREE}, got {sorted(unknown)}")
@@ -93,20 +90,22 @@ def fit_pl(
     )
     params.add("amplitude", 1.0, min=0.5, max=2.0)
 
-    def model(pars):
+    def kwargs(pars):
         v = pars.valuesdict()
-        return ensemble_pl(
-            v["mean_nm"],
-            sd_nm=v["sd_nm"],
-            method=method,
-            homogeneous_fwhm_eV=v["homogeneous_fwhm_eV"],
-            stokes_fraction=v["stokes_fraction"],
-            wavelength_nm=wl,
-        )
+        return {
+            "sd_nm": v["sd_nm"],
+            "method": method,
+            "homogeneous_fwhm_eV": v["homogeneous_fwhm_eV"],
+            "stokes_fraction": v["stokes_fraction"],
+            "wavelength_nm": wl,
+        }
 
-    result = lmfit.minimize(
-        lambda pars: pars["amplitude"].value * model(pars).intensity - y, params, method="least_squares"
-    )
+    def resid(pars):
+        s = _pl_per_nm(pars["mean_nm"].value, **kwargs(pars))[1]
+        top = s.max()
+        return pars["amplitude"].value * (s / top if top > 0 else s) - y
+
+    result = lmfit.minimize(resid, params, method="least_squares")
     values = {k: float(p.value) for k, p in result.params.items()}
     stderr = {k: float(p.stderr) if p.stderr is not None else float("nan") for k, p in result.params.items()}
     at_bound = tuple(
@@ -114,6 +113,5 @@ def fit_pl(
         for k, p in result.params.items()
         if p.vary and min(p.value - p.min, p.max - p.value) <= 1e-3 * (p.max - p.min)
     )
-    return PLFit(
-        values, stderr, model(result.params), float(result.redchi), bool(result.success) and not at_bound, at_bound
-    )
+    spectrum = ensemble_pl(result.params["mean_nm"].value, **kwargs(result.params))
+    return PLFit(values, stderr, spectrum, float(result.redchi), bool(result.success) and not at_bound, at_bound)

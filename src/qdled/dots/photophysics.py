@@ -7,21 +7,21 @@ Model
   spontaneous rate ~ n E^2 f ~ E. Towards weak confinement the oscillator strength grows with the exciton
   coherence volume (giant oscillator strength); for a cube the centre-of-mass ground state gives
   f_weak / f_strong = (8/pi^2)^3 L^3 / (pi a_B^3). The interpolation g(L) = 1 + (8/pi^2)^3 L^3 / (pi a_B^3)
-  (sum of the two limits) is an assumption. k_r,ref at L_ref = 4.3 nm is calibrated to the paper
-  (PLQY 94 %, tau 7.9 ns -> k_r = PLQY / tau), see :data:`qdled.dots.CALIBRATED`.
+  (sum of the two limits) is an assumption. k_r,ref at L_ref (the paper's TEM edge of the NSA-NH4PF6 dots)
+  is calibrated to the paper's PLQY and PL lifetime (k_r = PLQY / tau), see :data:`qdled.dots.CALIBRATED`.
 * Non-radiative rate: k_nr = k_trap0 (1 - theta) + k_nr,intrinsic (surface traps on the uncovered fraction).
 * Coverage: competitive Langmuir isotherm theta = sum_i K_i c_i / (1 + sum_i K_i c_i), with
   K_i c_i = A exp(E_b,i / kT) (adsorption/desorption balance, desorption Arrhenius with barrier E_b,i).
   The common prefactor A (adsorption rate x free-ligand concentration / attempt frequency) is calibrated.
-  Binding energies default to the paper's DFT values (OAm 1.23, NSA 1.45, PF6 3.92 eV).
+  Binding energies default to the paper's DFT values (:func:`qdled.io.paper.paper_binding_energies_eV`).
 * PLQY = k_r / (k_r + k_nr); PL decay of an ensemble is a sum of exponentials over size bins and, optionally,
   over a Poisson number of surface traps per dot (mean N_sites (1 - theta), each trap adding k_trap0 / N_sites,
   so the mean non-radiative rate equals the formula above).
 
 References
 ----------
-.. [1] Li, Y. et al. Nat. Commun. 15, 5696 (2024): PLQY 94 %, tau_avg 7.9 ns (NSA-NH4PF6), 4.3 ns (OA/OAm),
-   DFT binding energies (Fig. 2a).
+.. [1] Li, Y. et al. Nat. Commun. 15, 5696 (2024): PLQY, average PL lifetimes of both batches (Fig. 2c),
+   DFT binding energies (Fig. 2a); numbers through :mod:`qdled.io.paper`.
 .. [2] Efros, Al. L. & Rosen, M. The electronic structure of semiconductor nanocrystals. Annu. Rev. Mater. Sci.
    30, 475 (2000) (oscillator strength in strong and weak confinement).
 .. [3] Langmuir, I. J. Am. Chem. Soc. 40, 1361 (1918).
@@ -34,22 +34,26 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import constants as _c
 
-from qdled.dots.calibration import CALIBRATED
+from qdled.dots.calibration import ASSUMED, CALIBRATED
 from qdled.dots.confinement import BandParameters, confinement_energy
 from qdled.dots.spectra import size_distribution
 from qdled.errors import InputError, require_finite_positive
-from qdled.io.paper import paper_binding_energies_eV
+from qdled.io.paper import paper_binding_energies_eV, paper_value
 from qdled.materials import cspbi3
 
 _KB_EV = _c.k / _c.e
-#: Reference edge [nm] of the calibrated radiative rate (the paper's NSA-NH4PF6 dots).
-REFERENCE_EDGE_NM = 4.3
+#: Reference edge [nm] of the calibrated radiative rate (the paper's NSA-NH4PF6 dots, TEM).
+REFERENCE_EDGE_NM = paper_value("nsa_pf6.mean_edge_nm")
 #: Ligands present on the surface for the paper's two purification routes.
 ROUTE_LIGANDS = {"OA/OAm": ("OAm",), "NSA-NH4PF6": ("OAm", "NSA", "PF6")}
 
 
 def _cal(name: str) -> float:
-    return float(CALIBRATED[name]["value"])
+    return CALIBRATED[name].value
+
+
+def _k_trap0() -> float:
+    return float(ASSUMED["k_trap0_per_s"]["value"])
 
 
 def _oscillator_enhancement(edge_nm, params: BandParameters):
@@ -96,7 +100,7 @@ def ligand_coverages(
     ligands : str or sequence of str
         Ligand names, or a route name ("OA/OAm", "NSA-NH4PF6"; see :data:`ROUTE_LIGANDS`).
     binding_energy_eV : dict, optional
-        {ligand: binding energy [eV]}; default the paper's DFT values {"OAm": 1.23, "NSA": 1.45, "PF6": 3.92}.
+        {ligand: binding energy [eV]}; default the paper's DFT values (OAm, NSA, PF6).
     temperature_K : float
     prefactor : float, optional
         A in K c = A exp(E_b / kT); default calibrated (:data:`qdled.dots.CALIBRATED`).
@@ -127,7 +131,7 @@ def nonradiative_rate(theta, *, k_trap0_per_s: float | None = None, k_nr_intrins
     th = np.asarray(theta, dtype=float)
     if np.any((th < 0) | (th > 1)) or not np.all(np.isfinite(th)):
         raise InputError(f"theta must be in [0, 1], got {theta!r}")
-    k0 = _cal("k_trap0_per_s") if k_trap0_per_s is None else k_trap0_per_s
+    k0 = _k_trap0() if k_trap0_per_s is None else k_trap0_per_s
     ki = _cal("k_nr_intrinsic_per_s") if k_nr_intrinsic_per_s is None else k_nr_intrinsic_per_s
     return k0 * (1.0 - th) + ki
 
@@ -204,7 +208,8 @@ def pl_decay(
     n k_trap0 / N_sites each). Without it every dot has the mean-field k_nr. The calibration
     (:data:`qdled.dots.CALIBRATED`) used the mean-field form; with ``poisson_traps`` the trap-free dots raise
     the ensemble PLQY and lifetime (Jensen's inequality), e.g. the OA/OAm control at 4.78 nm gives PLQY 0.74 and
-    tau_amplitude 6.1 ns instead of the calibrated 0.52 and 4.3 ns. NSA-NH4PF6 dots (theta ~ 1) are unaffected.
+    tau_amplitude 6.1 ns instead of the calibrated 0.52 and the paper's TRPL lifetime. NSA-NH4PF6 dots (theta ~ 1)
+    are unaffected.
 
     Returns
     -------
@@ -219,7 +224,7 @@ def pl_decay(
     th = ligand_coverage(ligands) if theta is None else float(theta)
     k_r = radiative_rate(edges, params=params)
     k_intr = _cal("k_nr_intrinsic_per_s")
-    k0 = _cal("k_trap0_per_s")
+    k0 = _k_trap0()
     if poisson_traps:
         from scipy.stats import poisson
 

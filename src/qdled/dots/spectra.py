@@ -19,8 +19,9 @@ Model
   E_6, a continuum with the bulk pair density of states of the box, L^3 / (4 pi^2) (2 mu / hbar^2)^(3/2)
   sqrt(E - E_6), and the same strength per state; all broadened by the homogeneous line.
 
-Spectra are computed on an energy grid and returned on a wavelength grid (intensity per unit wavelength,
-Jacobian E^2 / hc applied).
+Spectra are computed on an energy grid and returned on a wavelength grid as :class:`qdled.spectral.Spectrum`
+(intensity per unit wavelength, Jacobian E^2 / hc applied, maximum 1); their peak and FWHM are the spectral
+layer's (one finder for every stage).
 
 References
 ----------
@@ -32,10 +33,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from scipy.special import voigt_profile
 
 from qdled.dots.calibration import ASSUMED
 from qdled.dots.confinement import (
@@ -44,37 +42,14 @@ from qdled.dots.confinement import (
     _SPHERE_LEVELS,
     BandParameters,
     confinement_energy,
-    energy_to_wavelength_nm,
 )
 from qdled.errors import InputError, require_finite_positive
+from qdled.spectral import FWHM_PER_SIGMA, Spectrum, photon_energy_eV, photon_wavelength_nm, voigt
 
 #: Default homogeneous (single-dot) Gaussian FWHM [eV]: middle of the 70-120 meV range of ref. [1] (assumed).
 HOMOGENEOUS_FWHM_EV = ASSUMED["homogeneous_fwhm_eV"]["value"]
 #: Default Stokes shift as a fraction of the confinement energy (assumed, see module docstring).
 STOKES_FRACTION = ASSUMED["stokes_fraction"]["value"]
-_FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
-
-
-@dataclass(frozen=True)
-class Spectrum:
-    """A spectrum on a wavelength grid; unpacks as ``wavelength_nm, intensity = spectrum``.
-
-    ``intensity`` is per unit wavelength, normalised to a maximum of 1.
-    """
-
-    wavelength_nm: np.ndarray
-    intensity: np.ndarray
-    peak_nm: float
-    fwhm_nm: float
-
-    def __iter__(self):
-        return iter((self.wavelength_nm, self.intensity))
-
-    @property
-    def peak_eV(self) -> float:
-        """Photon energy of ``peak_nm`` (the maximum per unit wavelength; the per-eV maximum differs by ~2 meV
-        for a 95 meV line)."""
-        return float(energy_to_wavelength_nm(self.peak_nm))
 
 
 def size_distribution(edge_nm, weight=None, *, sd_nm: float | None = None, n_bins: int = 161):
@@ -138,39 +113,8 @@ def edge_from_pl_peak(
     require_finite_positive("pl_peak_nm", pl_peak_nm)
     p = params or BandParameters()
     e_x = p.bandgap_eV - p.exciton_binding_eV
-    e_pl = float(energy_to_wavelength_nm(pl_peak_nm))
+    e_pl = photon_energy_eV(pl_peak_nm)
     return size_from_energy((e_pl - stokes_fraction * e_x) / (1.0 - stokes_fraction), method, params=p)
-
-
-def _line(energy_grid, centres, homogeneous_fwhm_eV, lorentzian_fwhm_eV):
-    """Homogeneous Voigt lines (n_bins, n_energy), area-normalised in energy."""
-    sigma = homogeneous_fwhm_eV / _FWHM_PER_SIGMA
-    return voigt_profile(energy_grid[None, :] - np.asarray(centres)[:, None], sigma, 0.5 * lorentzian_fwhm_eV)
-
-
-def peak_and_fwhm(x, y) -> tuple[float, float]:
-    """Position of the maximum and full width at half maximum of a single-peaked curve ``y(x)`` (linear
-    interpolation of the half-maximum crossings; NaN width if the curve does not fall below half on both sides)."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    i = int(np.argmax(y))
-    if 0 < i < len(y) - 1:  # parabolic refinement of the maximum
-        y0, y1, y2 = y[i - 1], y[i], y[i + 1]
-        denom = y0 - 2 * y1 + y2
-        shift = 0.5 * (y0 - y2) / denom if denom != 0 else 0.0
-        peak = x[i] + shift * (x[i + 1] - x[i - 1]) / 2.0
-    else:
-        peak = x[i]
-    half = 0.5 * y[i]
-    left = np.nonzero(y[:i] < half)[0]
-    right = np.nonzero(y[i:] < half)[0]
-    if left.size == 0 or right.size == 0:
-        return float(peak), float("nan")
-    a = left[-1]
-    xl = np.interp(half, [y[a], y[a + 1]], [x[a], x[a + 1]])
-    b = i + right[0]
-    xr = np.interp(half, [y[b], y[b - 1]], [x[b], x[b - 1]])
-    return float(peak), float(abs(xr - xl))
 
 
 def _energy_grid(centres, width_eV, n=1500, extra_eV=0.0):
@@ -182,11 +126,11 @@ def _energy_grid(centres, width_eV, n=1500, extra_eV=0.0):
     return np.linspace(lo, hi, n)
 
 
-def _to_wavelength(energy_grid, intensity_per_eV, wavelength_nm=None, *, density: bool = True) -> Spectrum:
-    """Resample onto wavelength. A spectral density (PL, per eV -> per nm) takes the Jacobian
-    ``|dE/dlambda| = E^2 / hc`` (hc dropped: normalised); a function of photon energy such as
-    an absorbance or cross-section (``density=False``) is only re-gridded."""
-    wl = energy_to_wavelength_nm(energy_grid)
+def _on_wavelength(energy_grid, intensity_per_eV, wavelength_nm=None, *, density: bool = True):
+    """Resample onto wavelength: ``(wavelength_nm, values)`` arrays. A spectral density (PL, per eV -> per nm)
+    takes the Jacobian ``|dE/dlambda| = E^2 / hc`` (hc dropped: normalised later); a function of photon energy
+    such as an absorbance or cross-section (``density=False``) is only re-gridded."""
+    wl = photon_wavelength_nm(energy_grid)
     per_nm = intensity_per_eV * energy_grid**2 if density else np.asarray(intensity_per_eV, dtype=float)
     order = np.argsort(wl)
     wl, per_nm = wl[order], per_nm[order]
@@ -194,9 +138,18 @@ def _to_wavelength(energy_grid, intensity_per_eV, wavelength_nm=None, *, density
         target = np.asarray(wavelength_nm, dtype=float)
         per_nm = np.interp(target, wl, per_nm, left=0.0, right=0.0)
         wl = target
-    peak, fwhm = peak_and_fwhm(wl, per_nm)
-    top = per_nm.max()
-    return Spectrum(wl, per_nm / top if top > 0 else per_nm, peak, fwhm)
+    return wl, per_nm
+
+
+def _spectrum(wl, values) -> Spectrum:
+    """A :class:`Spectrum` of maximum 1 (InputError if a requested grid misses the whole line)."""
+    top = float(np.max(values)) if np.size(values) else 0.0
+    if not top > 0:
+        raise InputError(
+            f"the spectrum is zero on the requested wavelength_nm ({np.min(wl):g}-{np.max(wl):g} nm): the line lies "
+            "outside it"
+        )
+    return Spectrum(wl, values / top)
 
 
 def ensemble_pl(
@@ -233,8 +186,39 @@ def ensemble_pl(
     Returns
     -------
     Spectrum
-        ``wavelength_nm``, ``intensity`` (per nm, max 1), ``peak_nm``, ``fwhm_nm``.
+        ``wavelength_nm``, ``intensity`` (per nm, max 1); ``peak_nm``, ``fwhm_nm`` as every spectrum's.
     """
+    return _spectrum(
+        *_pl_per_nm(
+            edge_nm,
+            weight,
+            sd_nm=sd_nm,
+            method=method,
+            homogeneous_fwhm_eV=homogeneous_fwhm_eV,
+            lorentzian_fwhm_eV=lorentzian_fwhm_eV,
+            stokes_fraction=stokes_fraction,
+            params=params,
+            wavelength_nm=wavelength_nm,
+            edge_offset_nm=edge_offset_nm,
+        )
+    )
+
+
+def _pl_per_nm(
+    edge_nm,
+    weight=None,
+    *,
+    sd_nm: float | None = None,
+    method: str = "kane",
+    homogeneous_fwhm_eV: float = HOMOGENEOUS_FWHM_EV,
+    lorentzian_fwhm_eV: float = 0.0,
+    stokes_fraction: float = STOKES_FRACTION,
+    params: BandParameters | None = None,
+    wavelength_nm=None,
+    edge_offset_nm: float | None = None,
+):
+    """The PL of :func:`ensemble_pl` as ``(wavelength_nm, per-nm intensity)`` arrays, unnormalised (all zero
+    where a given grid misses the line: what a least-squares fit needs)."""
     require_finite_positive("homogeneous_fwhm_eV", homogeneous_fwhm_eV, allow_zero=True)
     require_finite_positive("lorentzian_fwhm_eV", lorentzian_fwhm_eV, allow_zero=True)
     if homogeneous_fwhm_eV == 0 and lorentzian_fwhm_eV == 0:
@@ -245,9 +229,8 @@ def ensemble_pl(
     e_abs = confinement_energy(edges, method, params=p, edge_offset_nm=edge_offset_nm)
     e_pl = e_abs - stokes_fraction * np.maximum(e_abs - (p.bandgap_eV - p.exciton_binding_eV), 0.0)
     grid = _energy_grid(e_pl, homogeneous_fwhm_eV + lorentzian_fwhm_eV)
-    lines = _line(grid, e_pl, homogeneous_fwhm_eV, lorentzian_fwhm_eV)
-    intensity = (w * edges**3) @ lines
-    return _to_wavelength(grid, intensity, wavelength_nm)
+    lines = voigt(grid, e_pl, homogeneous_fwhm_eV, lorentzian_fwhm_eV)
+    return _on_wavelength(grid, (w * edges**3) @ lines, wavelength_nm)
 
 
 def ensemble_absorption(
@@ -263,12 +246,14 @@ def ensemble_absorption(
     params: BandParameters | None = None,
     wavelength_nm=None,
     edge_offset_nm: float | None = None,
+    band_edge_only: bool = False,
 ) -> Spectrum:
-    """Absorption spectrum (arbitrary units, max 1) of a size distribution.
+    """Absorption spectrum (absorbance, arbitrary units, max 1) of a size distribution.
 
-    ``peak_nm`` and ``fwhm_nm`` are those of the first excitonic (band-edge) absorption band of the ensemble: a
-    peak for small dots, a shoulder on the higher transitions for large ones (taking the lowest-energy local
-    maximum of the total reported a higher transition there: 600 nm instead of 699 nm at 10 nm).
+    With ``band_edge_only`` the spectrum is the first excitonic (band-edge) absorption band alone, on the same
+    grid: its ``peak_nm`` and ``fwhm_nm`` are the ensemble's first excitonic peak and width -- a peak for small
+    dots, only a shoulder on the higher transitions for large ones (the maximum of the total is a higher
+    transition there: 600 nm instead of 699 nm at 10 nm).
     The continuum is ``continuum_weight`` x the pair density of states of the box (1 = same oscillator strength
     per envelope state as the discrete transitions). See the module docstring for the model.
     """
@@ -285,18 +270,18 @@ def ensemble_absorption(
     )  # (n_levels, n_bins)
     degeneracy = np.array([d for _, d in levels], dtype=float)
     grid = _energy_grid(energies[0], homogeneous_fwhm_eV + lorentzian_fwhm_eV, n=2000, extra_eV=1.0)
-    lines = _line(grid, energies.ravel(), homogeneous_fwhm_eV, lorentzian_fwhm_eV).reshape(
+    if band_edge_only:
+        band = degeneracy[0] * (w @ voigt(grid, energies[0], homogeneous_fwhm_eV, lorentzian_fwhm_eV))
+        return _spectrum(*_on_wavelength(grid, band, wavelength_nm, density=False))
+    lines = voigt(grid, energies.ravel(), homogeneous_fwhm_eV, lorentzian_fwhm_eV).reshape(
         len(levels), edges.size, grid.size
     )
     discrete = np.einsum("l,b,lbe->e", degeneracy, w, lines)
     onset = energies[-1]  # bulk-like continuum of envelope states above the highest listed transition
-    sigma = homogeneous_fwhm_eV / _FWHM_PER_SIGMA
+    sigma = homogeneous_fwhm_eV / FWHM_PER_SIGMA
     de = grid[None, :] - onset[:, None]
     smooth = np.sqrt(0.5 * (de + np.sqrt(de**2 + sigma**2)))  # sqrt(E - E_last) with a broadened onset
     # pair density of states per eV of a box of volume L^3: L^3 / (4 pi^2) (2 mu / hbar^2)^(3/2) sqrt(E)
     dos = edges**3 / (4.0 * np.pi**2) * (p.reduced_mass_m0 / _H2_2M0) ** 1.5
     continuum = continuum_weight * ((w * dos) @ smooth)
-    spectrum = _to_wavelength(grid, discrete + continuum, wavelength_nm, density=False)
-    # the first excitonic band itself: a peak for small dots, a shoulder once higher transitions merge with it
-    band_edge = _to_wavelength(grid, degeneracy[0] * (w @ lines[0]), spectrum.wavelength_nm, density=False)
-    return Spectrum(spectrum.wavelength_nm, spectrum.intensity, band_edge.peak_nm, band_edge.fwhm_nm)
+    return _spectrum(*_on_wavelength(grid, discrete + continuum, wavelength_nm, density=False))

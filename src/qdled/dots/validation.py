@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
-from scipy import constants as _c
 
 from qdled.dots.confinement import confinement_energy
 from qdled.dots.spectra import stokes_shift_eV
-
-_HC = _c.h * _c.c / _c.e * 1e9
+from qdled.spectral import photon_energy_eV
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def compare_sizing(method: str = "kane") -> SizingComparison:
             e_model -= float(stokes_shift_eV(row["edge_nm"], method=method))
         elif row["quantity"] != "abs_peak_nm":
             raise ValueError(f"unknown quantity {row['quantity']!r} in cspbi3_sizing.csv")
-        e_meas = _HC / row["value_nm"]
+        e_meas = photon_energy_eV(row["value_nm"])
         out.append({**row, "model_eV": e_model, "measured_eV": e_meas, "error_meV": 1e3 * (e_model - e_meas)})
     val = [r["error_meV"] for r in out if r["role"] == "validation" and 4.0 <= r["edge_nm"] <= 10.0]
     rms = float(np.sqrt(np.mean(np.square(val)))) if val else float("nan")

@@ -6,8 +6,8 @@ angle in the outside medium through ``n_e u = n_out sin(theta)``:
 
     I(theta) = K_out(u) (du/dtheta) / (2 pi sin theta),  du/dtheta = n_out cos(theta) / n_e
 
-in units of the free-dipole power per steradian. Colour coordinates use the CIE 1931 2 deg
-colour-matching functions shipped by colour-science.
+in units of the free-dipole power per steradian. Colour coordinates are :mod:`qdled.spectral`'s (CIE 1931 2 deg
+colour-matching functions of colour-science).
 
 References
 ----------
@@ -24,6 +24,7 @@ import numpy as np
 from qdled.errors import InputError
 from qdled.optics.channels import radiative_densities
 from qdled.optics.outcoupling import emission_zone, geometry
+from qdled.spectral import Spectrum, cie_xy
 
 
 @dataclass(frozen=True)
@@ -85,23 +86,18 @@ def far_field(stack, wavelength_nm, angle_deg=None, zone=None, horizontal_fracti
     return FarField(ang, wl, i_s, i_p)
 
 
-def cie_xy_vs_angle(stack, wavelength_nm, intensity, angle_deg=None, zone=None):
-    """CIE 1931 xy of the emitted spectrum at each angle.
+def cie_xy_vs_angle(stack, pl: Spectrum, angle_deg=None, zone=None):
+    """CIE 1931 xy (:func:`qdled.spectral.cie_xy`) of the emitted spectrum at each angle.
 
     Parameters
     ----------
-    wavelength_nm, intensity : arrays
+    pl : Spectrum
         Intrinsic PL spectrum (per unit wavelength).
 
     Returns
     -------
     (angle_deg, xy) with xy of shape (n_angle, 2)
     """
-    import colour
-
-    ff = far_field(stack, wavelength_nm, angle_deg, zone)
-    spectra = np.asarray(intensity, dtype=float)[:, None] * ff.intensity  # (n_wl, n_angle)
-    cmfs = colour.MSDS_CMFS["CIE 1931 2 Degree Standard Observer"]
-    xyz_bar = np.stack([np.interp(ff.wavelength_nm, cmfs.wavelengths, cmfs.values[:, i]) for i in range(3)], axis=1)
-    xyz = np.trapezoid(xyz_bar[:, :, None] * spectra[:, None, :], ff.wavelength_nm, axis=0).T  # (n_angle, 3)
-    return ff.angle_deg, np.asarray(colour.XYZ_to_xy(xyz))
+    ff = far_field(stack, pl.wavelength_nm, angle_deg, zone)
+    intensity = np.asarray(ff.intensity).reshape(pl.wavelength_nm.size, -1)  # (n_wl, n_angle)
+    return ff.angle_deg, np.array([cie_xy(pl.scaled(intensity[:, j])) for j in range(intensity.shape[1])])

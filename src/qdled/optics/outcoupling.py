@@ -2,7 +2,7 @@
 
 This is the entry point for other stages: :func:`summary` returns exactly the content of
 ``qdled optics --json``; :func:`el_spectrum` returns the spectrally averaged outcoupling
-and the cavity-filtered EL spectrum for a PL spectrum.
+and the cavity-filtered EL spectrum for a PL spectrum (a :class:`qdled.spectral.Spectrum`).
 
 The EL spectrum is ``s(lambda) * P_out(lambda)`` where ``s`` is the intrinsic (solution
 PL) spectrum per unit wavelength and ``P_out`` the outcoupled power of the orientation
@@ -15,7 +15,7 @@ References
 ----------
 .. [1] M. Furno et al., Phys. Rev. B 85, 115205 (2012).
 .. [2] W. Brütting et al., Phys. Status Solidi A 210, 44 (2013) (EQE = gamma * q_eff * eta_out).
-.. [3] Y. Li et al., Nat. Commun. 15, 5696 (2024) (PL 623 nm FWHM 32 nm, PLQY 94 %, EL 628 nm).
+.. [3] Y. Li et al., Nat. Commun. 15, 5696 (2024) (PL peak and FWHM, PLQY, EL peak: :mod:`qdled.io.paper`).
 """
 
 from __future__ import annotations
@@ -24,15 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qdled.analysis.spectrum import peak_nm
 from qdled.errors import InputError, require_finite_positive
+from qdled.io.paper import paper_value
 from qdled.optics.channels import CHANNELS, Emission, emission
 from qdled.optics.dipole import Geometry, make_geometry
+from qdled.spectral import Spectrum, gaussian
 
-#: PLQY of the NSA-NH4PF6 CsPbI3 QDs, Li et al. 2024 (main text: "PLQY of 94%").
-PLQY_PAPER = 0.94
-#: PL peak and FWHM of the NSA-NH4PF6 QDs in solution [nm], Li et al. 2024 (Fig. 2b text).
-PL_PEAK_NM, PL_FWHM_NM = 623.0, 32.0
+#: PLQY of the NSA-NH4PF6 CsPbI3 QDs (paper: ``nsa_pf6.plqy``).
+PLQY_PAPER = paper_value("nsa_pf6.plqy")
+#: PL peak and FWHM of the NSA-NH4PF6 QDs in solution [nm] (paper: ``nsa_pf6.pl_peak_nm``, ``nsa_pf6.pl_fwhm_nm``).
+PL_PEAK_NM, PL_FWHM_NM = paper_value("nsa_pf6.pl_peak_nm"), paper_value("nsa_pf6.pl_fwhm_nm")
+#: EL peak of the paper's device [nm] (``nsa_pf6.el_peak_nm``): the default single wavelength of the optics.
+EL_PEAK_NM = paper_value("nsa_pf6.el_peak_nm")
 #: Emitter positions used for a uniform emission zone (midpoints of equal slices).
 N_ZONE = 11
 
@@ -89,60 +92,50 @@ def stack_emission(stack, wavelength_nm, zone=None, tol: float = 1e-4) -> Emissi
     return emission(geom, pos, weights, n_outside=n_out, substrate_coherent=coherent, tol=tol)
 
 
-def pl_spectrum(peak_nm: float = PL_PEAK_NM, fwhm_nm: float = PL_FWHM_NM, n_points: int = 81):
-    """Gaussian PL spectrum (wavelength_nm, intensity) over peak +- 1.25 FWHM (paper's QDs)."""
-    sigma = fwhm_nm / (2 * np.sqrt(2 * np.log(2)))
-    wl = np.linspace(peak_nm - 1.25 * fwhm_nm, peak_nm + 1.25 * fwhm_nm, n_points)
-    return wl, np.exp(-0.5 * ((wl - peak_nm) / sigma) ** 2)
+def pl_spectrum(peak_nm: float = PL_PEAK_NM, fwhm_nm: float = PL_FWHM_NM, n_points: int = 81) -> Spectrum:
+    """Gaussian PL spectrum over peak +- 1.25 FWHM in ``n_points`` samples (default: the paper's QDs)."""
+    return gaussian(peak_nm, fwhm_nm, np.linspace(peak_nm - 1.25 * fwhm_nm, peak_nm + 1.25 * fwhm_nm, n_points))
 
 
 @dataclass(frozen=True)
-class ELSpectrum:
-    """Cavity-filtered EL of a PL spectrum.
+class CavityEmission:
+    """Cavity-filtered emission of a PL spectrum in a stack.
 
     Attributes
     ----------
-    wavelength_nm, pl, el : arrays (PL and outcoupled EL, both normalised to peak 1)
+    pl, el : Spectrum       intrinsic PL and outcoupled EL on the PL's grid, both normalised to peak 1
     eta_out : float         spectrally averaged outcoupled fraction
     purcell : dict          "v", "h", "mixed": PL-weighted Purcell factors
     fractions : dict        spectrally averaged channel fractions
-    el_peak_nm, pl_peak_nm : float
     emission : Emission     the per-wavelength result
     """
 
-    wavelength_nm: np.ndarray
-    pl: np.ndarray
-    el: np.ndarray
+    pl: Spectrum
+    el: Spectrum
     eta_out: float
     purcell: dict
     fractions: dict
-    el_peak_nm: float
-    pl_peak_nm: float
     emission: Emission
 
 
-def el_spectrum(stack, wavelength_nm=None, intensity=None, zone=None, horizontal_fraction=None) -> ELSpectrum:
+def el_spectrum(stack, pl: Spectrum | None = None, zone=None, horizontal_fraction=None) -> CavityEmission:
     """Outcoupled EL spectrum and spectrally averaged outcoupling for a PL spectrum.
 
     Parameters
     ----------
     stack : qdled.io.stack.Stack
-    wavelength_nm, intensity : arrays, optional
-        Intrinsic PL spectrum (per unit wavelength); default :func:`pl_spectrum` (paper).
+    pl : Spectrum, optional
+        Intrinsic PL spectrum (power per unit wavelength, non-negative); default :func:`pl_spectrum` (paper).
     zone : see :func:`emission_zone`
     horizontal_fraction : float, optional
         Default ``stack.emitter.horizontal_fraction``.
     """
-    if wavelength_nm is None:
-        wavelength_nm, intensity = pl_spectrum()
-    wl = np.asarray(wavelength_nm, dtype=float)
-    s = np.asarray(intensity, dtype=float)
-    if wl.ndim != 1 or wl.shape != s.shape or len(wl) < 3:
-        raise InputError("spectrum needs matching 1-d wavelength_nm and intensity arrays with >= 3 points")
-    if np.any(np.diff(wl) <= 0):
-        raise InputError("spectrum wavelength_nm must be strictly increasing")
-    if np.any(s < 0) or s.sum() <= 0:
-        raise InputError("spectrum intensity must be non-negative and not all zero")
+    pl = pl_spectrum() if pl is None else pl
+    if not isinstance(pl, Spectrum):
+        raise InputError(f"pl must be a qdled.spectral.Spectrum, got {type(pl).__name__}")
+    wl, s = pl
+    if np.any(s < 0):
+        raise InputError("PL spectrum intensity must be non-negative (an emitted power)")
     h = stack.emitter.horizontal_fraction if horizontal_fraction is None else float(horizontal_fraction)
     em = stack_emission(stack, wl, zone)
     total = h * em.purcell["h"] + (1 - h) * em.purcell["v"]
@@ -154,9 +147,7 @@ def el_spectrum(stack, wavelength_nm=None, intensity=None, zone=None, horizontal
         "h": float(np.sum(s * em.purcell["h"]) / s.sum()),
         "mixed": float(np.sum(s * total) / s.sum()),
     }
-    return ELSpectrum(
-        wl, s / s.max(), el / el.max(), fractions["outcoupled"], purcell, fractions, peak_nm(wl, el), peak_nm(wl, s), em
-    )
+    return CavityEmission(pl.normalised(), Spectrum(wl, el / el.max()), fractions["outcoupled"], purcell, fractions, em)
 
 
 def effective_radiative_efficiency(purcell_factor, plqy):
@@ -173,8 +164,8 @@ def eqe_ceiling(eta_out, purcell_factor, plqy: float = PLQY_PAPER, charge_balanc
 
 def summary(
     stack,
-    wavelength_nm: float | None = 628.0,
-    spectrum=None,
+    wavelength_nm: float | None = EL_PEAK_NM,
+    spectrum: Spectrum | None = None,
     plqy: float = PLQY_PAPER,
     charge_balance: float = 1.0,
     zone=None,
@@ -185,11 +176,11 @@ def summary(
     ----------
     stack : qdled.io.stack.Stack
     wavelength_nm : float
-        Single wavelength [nm] (default 628, the paper's EL peak); ignored if ``spectrum``.
-    spectrum : (wavelength_nm, intensity), optional
+        Single wavelength [nm] (default the paper's EL peak); ignored if ``spectrum``.
+    spectrum : Spectrum, optional
         Intrinsic PL spectrum; results are then spectrally averaged and the EL peak reported.
     plqy : float
-        Intrinsic PLQY (default 0.94, Li et al. 2024).
+        Intrinsic PLQY (default the paper's, ``nsa_pf6.plqy``).
     charge_balance : float
         Fraction of injected charges forming excitons (default 1).
 
@@ -198,17 +189,18 @@ def summary(
     dict with keys wavelength_nm, purcell_factor, purcell_vertical, purcell_horizontal,
     fractions{outcoupled, substrate, waveguide, plasmon, absorbed, top}, absorbed_by_layer,
     eta_out, q_eff, eqe_ceiling, plqy, charge_balance, horizontal_fraction, modes,
-    quadrature_error, and el_peak_nm / pl_peak_nm for a spectrum.
+    quadrature_error, quadrature_converged (False: the u-quadrature missed its tolerance and the
+    figures may be inaccurate; a RuntimeWarning says so), and el_peak_nm / pl_peak_nm for a spectrum.
     """
     for name, v in (("plqy", plqy), ("charge_balance", charge_balance)):
         if not 0 < float(v) <= 1:
             raise InputError(f"{name} must be in (0, 1], got {v!r}")
     h = stack.emitter.horizontal_fraction
     if spectrum is not None:
-        res = el_spectrum(stack, *spectrum, zone=zone)
-        em, weights = res.emission, np.asarray(spectrum[1], dtype=float)
+        res = el_spectrum(stack, spectrum, zone=zone)
+        em, weights = res.emission, spectrum.intensity
         purcell, fractions = res.purcell, res.fractions
-        out = {"wavelength_nm": res.el_peak_nm, "el_peak_nm": res.el_peak_nm, "pl_peak_nm": res.pl_peak_nm}
+        out = {"wavelength_nm": res.el.peak_nm, "el_peak_nm": res.el.peak_nm, "pl_peak_nm": res.pl.peak_nm}
     else:
         wl = require_finite_positive("wavelength_nm", wavelength_nm)
         em, weights = stack_emission(stack, [wl], zone), np.ones(1)
@@ -245,6 +237,7 @@ def summary(
             "eqe_ceiling": float(charge_balance * q_eff * fractions["outcoupled"]),
             "modes": modes,
             "quadrature_error": em.error,
+            "quadrature_converged": em.converged,
         }
     )
     return out

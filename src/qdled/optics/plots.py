@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from qdled.optics.dipole import power_dissipation
-from qdled.optics.outcoupling import emission_zone, geometry, stack_emission
+from qdled.optics.outcoupling import EL_PEAK_NM, emission_zone, geometry, stack_emission
 
 
-def power_dissipation_curve(stack, wavelength_nm: float = 628.0, n_points: int = 3000, zone=None):
+def power_dissipation_curve(stack, wavelength_nm: float = EL_PEAK_NM, n_points: int = 3000, zone=None):
     """Zone-averaged K(neff) on a real grid: (neff, {"v", "h", "mixed"}) at one wavelength."""
     geom, _, _ = geometry(stack, [wavelength_nm])
     pos, w = emission_zone(stack, zone)
@@ -23,7 +23,7 @@ def power_dissipation_curve(stack, wavelength_nm: float = 628.0, n_points: int =
     return neff, curves
 
 
-def plot_power_dissipation(stack, wavelength_nm: float = 628.0, ax=None, zone=None):
+def plot_power_dissipation(stack, wavelength_nm: float = EL_PEAK_NM, ax=None, zone=None):
     """Plot K(neff) (log scale) with the outside/substrate light lines and mode positions."""
     import matplotlib
 

@@ -69,6 +69,9 @@ def _not_modelled(rows: list[Row]) -> list[dict]:
 def _check_target(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file, not a directory")
+    if not out.parent.is_dir():  # like mkdir without -p: a typo in the path is not a reason to create directories
+        why = "is not a directory" if out.parent.exists() else "does not exist"
+        raise InputError(f"--out {out}: directory {out.parent} {why}")
     if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()) and not force:
         raise InputError(f"--out {out} exists and is not a qdled report; pass --force to replace it")
 

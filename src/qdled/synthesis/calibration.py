@@ -3,16 +3,19 @@
 Sizes, not PL, are fitted, so that the synthesis stays independent of :mod:`qdled.dots`.
 Target edge lengths come from the PL peaks by inverting a simple confinement relation:
 effective-mass scaling ``E_PL(L) = Eg + dE_ref (L_ref / L)^2`` (Brus [2]_; the L^-2 law of
-a particle in a box) anchored at the paper's one measured pair, TEM 4.3 nm <-> PL 623 nm of
-the NSA-NH4PF6 dots, with the bulk gap 1.73 eV ([1]_). (``qdled.dots.edge_from_pl_peak``,
-a non-parabolic k.p model, gives the same targets within 0.01 nm.)
+a particle in a box) anchored at the paper's one measured pair, the TEM mean edge and the PL peak
+of the NSA-NH4PF6 dots (``nsa_pf6.mean_edge_nm``, ``nsa_pf6.pl_peak_nm``), with the bulk gap of
+:mod:`qdled.materials.cspbi3`. (``qdled.dots.edge_from_pl_peak``, a non-parabolic k.p model, gives
+the same targets within 0.01 nm.)
 
-Calibration set (:data:`CALIBRATION_TARGETS`): control as synthesised (635 nm), 0.6 mmol NSA
-as synthesised (626 nm), control after purification (639 nm).
-Validation set (:data:`VALIDATION_TARGETS`, never used in fitting): 0.2 mmol (630 nm),
-0.8 mmol (~626 nm, "no significant change" from 0.6 mmol), NSA-NH4PF6 after purification
-(TEM 4.3 +/- 0.6 nm), and the trend that sizes fall and distributions narrow with NSA dose.
-Note the NSA-NH4PF6 mean is tied to the size anchor, so its check is weak; its sd is not.
+Calibration set (:data:`CALIBRATION_KEYS` -> :data:`CALIBRATION_TARGETS`): control as synthesised
+(``nsa_0.pl_peak_nm``), 0.6 mmol NSA as synthesised (``nsa_0.6.pl_peak_nm``), control after
+purification (``control.pl_peak_nm``).
+Validation set (:data:`VALIDATION_KEYS` -> :data:`VALIDATION_TARGETS`, never used in fitting):
+0.2 mmol (``nsa_0.2.pl_peak_nm``), 0.8 mmol (``nsa_0.8.pl_peak_nm``: "no significant change" from
+0.6 mmol), NSA-NH4PF6 after purification (TEM ``nsa_pf6.mean_edge_nm`` +/- ``nsa_pf6.sd_edge_nm``),
+and the trend that sizes fall and distributions narrow with NSA dose. Note the NSA-NH4PF6 mean is
+tied to the size anchor, so its check is weak; its sd is not. All numbers: :mod:`qdled.io.paper`.
 
 References
 ----------
@@ -25,16 +28,19 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import numpy as np
-from scipy import constants as _c
 
 from qdled.errors import require_finite_positive
+from qdled.io.paper import paper_value
 from qdled.materials import cspbi3
-from qdled.synthesis.parameters import ASSUMED, CALIBRATED, SynthesisParameters
+from qdled.spectral import photon_energy_eV
+from qdled.synthesis.parameters import ASSUMED, CALIBRATED, CALIBRATION_KEYS, SynthesisParameters
 
 __all__ = [
     "ASSUMED",
     "CALIBRATED",
+    "CALIBRATION_KEYS",
     "CALIBRATION_TARGETS",
+    "VALIDATION_KEYS",
     "VALIDATION_TARGETS",
     "calibrate",
     "edge_from_pl_nm",
@@ -43,38 +49,41 @@ __all__ = [
     "fit_purification",
 ]
 
-_HC_EV_NM = _c.h * _c.c / _c.e * 1e9
-ANCHOR_EDGE_NM, ANCHOR_PL_NM = 4.3, 623.0  # [1]: NSA-NH4PF6 dots, TEM mean and PL peak
+#: The size anchor [1]: TEM mean edge [nm] and PL peak [nm] of the NSA-NH4PF6 dots.
+ANCHOR_EDGE_NM, ANCHOR_PL_NM = paper_value("nsa_pf6.mean_edge_nm"), paper_value("nsa_pf6.pl_peak_nm")
 
 
 def edge_from_pl_nm(pl_nm):
     """Edge length [nm] whose PL peak is ``pl_nm`` under the anchored L^-2 law (module docstring)."""
     pl = np.asarray(pl_nm, dtype=float)
     require_finite_positive("pl_nm", float(np.min(pl)))
-    de_ref = _HC_EV_NM / ANCHOR_PL_NM - cspbi3.BANDGAP_BULK_EV
-    de = _HC_EV_NM / pl - cspbi3.BANDGAP_BULK_EV
+    de_ref = photon_energy_eV(ANCHOR_PL_NM) - cspbi3.BANDGAP_BULK_EV
+    de = photon_energy_eV(pl) - cspbi3.BANDGAP_BULK_EV
     return ANCHOR_EDGE_NM * np.sqrt(de_ref / de)
 
 
-#: (recipe, NSA mmol, stage "synthesis"/"purified") -> target edge [nm], with the PL source.
-CALIBRATION_TARGETS = MappingProxyType(
+def _edge_of(key: str) -> float:
+    """Target edge [nm] of a paper value: a PL peak through :func:`edge_from_pl_nm`, a TEM edge as it is."""
+    value = paper_value(key)
+    return value if key.endswith("_edge_nm") else float(edge_from_pl_nm(value))
+
+
+#: (recipe, NSA mmol, stage "synthesis"/"purified") -> the paper value the size is checked against (never fitted).
+VALIDATION_KEYS = MappingProxyType(
     {
-        ("li2024-control", 0.0, "synthesis"): float(edge_from_pl_nm(635.0)),
-        ("li2024-nsa-pf6", 0.6, "synthesis"): float(edge_from_pl_nm(626.0)),
-        ("li2024-control", 0.0, "purified"): float(edge_from_pl_nm(639.0)),
+        ("li2024-nsa-pf6", 0.2, "synthesis"): "nsa_0.2.pl_peak_nm",
+        ("li2024-nsa-pf6", 0.8, "synthesis"): "nsa_0.8.pl_peak_nm",
+        ("li2024-nsa-pf6", 0.6, "purified"): "nsa_pf6.mean_edge_nm",
     }
 )
 
-VALIDATION_TARGETS = MappingProxyType(
-    {
-        ("li2024-nsa-pf6", 0.2, "synthesis"): float(edge_from_pl_nm(630.0)),
-        ("li2024-nsa-pf6", 0.8, "synthesis"): float(edge_from_pl_nm(626.0)),
-        ("li2024-nsa-pf6", 0.6, "purified"): ANCHOR_EDGE_NM,
-    }
-)
+#: (recipe, NSA mmol, stage) -> target edge [nm] of the calibration set (:data:`CALIBRATION_KEYS`).
+CALIBRATION_TARGETS = MappingProxyType({k: _edge_of(v) for k, v in CALIBRATION_KEYS.items()})
+#: (recipe, NSA mmol, stage) -> target edge [nm] of the validation set (:data:`VALIDATION_KEYS`).
+VALIDATION_TARGETS = MappingProxyType({k: _edge_of(v) for k, v in VALIDATION_KEYS.items()})
 
-#: TEM standard deviation of the NSA-NH4PF6 dots [nm] ([1]: 4.3 +/- 0.6 nm), validation only.
-VALIDATION_SD_NM = 0.6
+#: TEM standard deviation of the NSA-NH4PF6 dots [nm] ([1]), validation only.
+VALIDATION_SD_NM = paper_value("nsa_pf6.sd_edge_nm")
 
 
 def evaluate(key, params: SynthesisParameters | None = None, n_bins: int = 400) -> tuple[float, float]:
@@ -127,7 +136,7 @@ def fit_purification(params: SynthesisParameters | None = None, n_bins: int = 40
 
 def calibrate(params: SynthesisParameters | None = None, n_bins: int = 400) -> dict[str, float]:
     """Refit all CALIBRATED parameters (slow, ~2 min): :func:`fit_growth`, then
-    :func:`fit_purification` with its result. Paste the output into
+    :func:`fit_purification` with its result. Paste the values into the records of
     :data:`qdled.synthesis.parameters.CALIBRATED`."""
     base = params or SynthesisParameters()
     growth = fit_growth(base, n_bins)
