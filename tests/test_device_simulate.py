@@ -2,17 +2,18 @@
 
 Paper numbers (Li et al., Nat. Commun. 15, 5696 (2024)) come from qdled.io.paper. Calibrated
 targets (qdled.device.CALIBRATED) are checked as calibration consistency; the other numbers are
-predictions and carry honest tolerances.
+predictions and carry honest tolerances. The calibration's optical inputs are the chain's (default stack).
 """
 
 import numpy as np
 import pytest
 from scipy.constants import c, e, h
 
-from qdled.device import CALIBRATED, DeviceParameters, device_parameters, gaussian_spectrum, simulate_device
+from qdled.device import CALIBRATED, DeviceParameters, device_parameters, simulate_device
 from qdled.device.calibration import calibration_inputs
 from qdled.device.electrical import solve_electrical
 from qdled.io.paper import paper_value
+from qdled.spectral import gaussian
 
 
 def _run(name, **kw):
@@ -72,8 +73,7 @@ def test_eqe_never_above_ceiling(nsa, control):
 
 def test_luminous_efficacy_of_555nm_line():
     # a 555 nm line: luminous exitance / radiant exitance = 683 lm/W (definition of the candela)
-    wl, s = gaussian_spectrum(555.0, 0.5, np.arange(550.0, 560.01, 0.01))
-    res = _run("li2024-nsa-pf6", el_wavelength_nm=wl, el_intensity=s)
+    res = _run("li2024-nsa-pf6", el=gaussian(555.0, 0.5, np.arange(550.0, 560.01, 0.01)))
     i = np.nanargmax(res.luminance_cd_m2)
     photons = res.eqe[i] * res.current_density_mA_cm2[i] * 10.0 / e
     radiant = photons * h * c / 555e-9
@@ -95,25 +95,51 @@ def test_calibration_targets_reproduced(nsa, control):
     assert f["max_luminance_cd_m2"] == pytest.approx(paper_value("nsa_pf6.max_luminance_cd_m2"), rel=0.01)
     assert f["voltage_at_max_luminance_V"] == pytest.approx(paper_value("nsa_pf6.voltage_at_max_luminance_V"), abs=0.03)
     assert g["max_luminance_cd_m2"] == pytest.approx(paper_value("control.max_luminance_cd_m2"), rel=0.01)
-    ratio = paper_value("control.peak_eqe") / paper_value("nsa_pf6.peak_eqe")
-    assert g["peak_eqe"] / f["peak_eqe"] == pytest.approx(ratio, rel=0.01)
+    assert g["peak_eqe"] == pytest.approx(paper_value("control.peak_eqe"), rel=0.01)
     assert f["t50_min_at_1000_cd_m2"] == pytest.approx(paper_value("nsa_pf6.t50_min"))
-    assert {k[1] for k in CALIBRATED if k[0] == "li2024-nsa-pf6"} == {
-        "qd_mobility_prefactor_m2_Vs",
-        "thermal_resistance_K_m2_W",
-        "t50_min",
-    }
+    assert set(CALIBRATED["li2024-nsa-pf6"]) == {"qd_mobility_prefactor_m2_Vs", "thermal_resistance_K_m2_W", "t50_min"}
+    # the outputs labelled calibrated are exactly those a record was fitted to
+    assert f["calibrated_outputs"] == ["max_luminance_cd_m2", "voltage_at_max_luminance_V", "t50_min_at_1000_cd_m2"]
+    assert g["calibrated_outputs"] == ["peak_eqe", "max_luminance_cd_m2"]
+    assert set(f["calibrated"]) == set(CALIBRATED["li2024-nsa-pf6"])
+
+
+def test_calibration_optical_inputs_are_the_chains():
+    """The calibration's eta_out, Purcell factor and EL are what the optics computes for the default stack with
+    the chain's PL of each batch (they were a frozen 0.274, Purcell 1 and the paper's 628 nm EL as a Gaussian)."""
+    from qdled.device.chain import chain_pl, simulate_stack
+    from qdled.io.stack import default_stack
+    from qdled.optics import el_spectrum
+
+    stack = default_stack()
+    for name in ("li2024-nsa-pf6", "li2024-control"):
+        inputs = calibration_inputs(name)
+        em = el_spectrum(stack, chain_pl(name))
+        assert inputs["eta_out"] == pytest.approx(em.eta_out, rel=1e-12)
+        assert inputs["purcell_factor"] == pytest.approx(em.purcell["mixed"], rel=1e-12)
+        np.testing.assert_allclose(inputs["el"].wavelength_nm, em.el.wavelength_nm, rtol=1e-12)
+        np.testing.assert_allclose(inputs["el"].intensity, em.el.intensity, rtol=1e-9, atol=1e-12)
+    # so the chain on the default stack (``qdled device``) reproduces the calibration targets
+    f = simulate_stack(stack, "li2024-nsa-pf6").result.figures_of_merit()
+    assert f["max_luminance_cd_m2"] == pytest.approx(paper_value("nsa_pf6.max_luminance_cd_m2"), rel=0.01)
+    assert f["voltage_at_max_luminance_V"] == pytest.approx(paper_value("nsa_pf6.voltage_at_max_luminance_V"), abs=0.03)
 
 
 def test_predicted_peak_eqe_and_colour(nsa):
     f = nsa.figures_of_merit()
-    # prediction: peak EQE = eta_cb * q_eff * eta_out with PLQY 0.94 (paper) and eta_out 0.274 (optics);
+    # prediction: peak EQE = eta_cb * q_eff * eta_out with the paper's PLQY and eta_out 0.274 (optics);
     # paper 26.04 %: within 2 points (eta_out of the assumed stack thicknesses is uncertain by ~10 %)
     assert f["peak_eqe"] == pytest.approx(paper_value("nsa_pf6.peak_eqe"), abs=0.02)
-    # colour of the paper's EL shape (628 nm, 33 nm) vs the paper's CIE (0.691, 0.308): Gaussian shape, 0.005
-    assert f["cie_x"] == pytest.approx(paper_value("nsa_pf6.cie_x"), abs=0.005)
-    assert f["cie_y"] == pytest.approx(paper_value("nsa_pf6.cie_y"), abs=0.005)
-    assert f["el_peak_nm"] == pytest.approx(628.0) and f["el_fwhm_nm"] == pytest.approx(33.0, abs=0.1)
+    # colour of the cavity-filtered chain PL (synthesis -> dots, 625.9 nm) vs the paper's measured EL (628 nm,
+    # 5 nm redder than its solution PL, which neither the cavity nor the solution-PL model explains): 0.015 in xy
+    assert f["cie_x"] == pytest.approx(paper_value("nsa_pf6.cie_x"), abs=0.015)
+    assert f["cie_y"] == pytest.approx(paper_value("nsa_pf6.cie_y"), abs=0.015)
+    # the thin (weak) cavity moves the peak and width of the emitted PL by well under 1 nm
+    from qdled.device.chain import chain_pl
+
+    pl = chain_pl("li2024-nsa-pf6")
+    assert f["el_peak_nm"] == pytest.approx(pl.peak_nm, abs=1.0)
+    assert f["el_fwhm_nm"] == pytest.approx(pl.fwhm_nm, abs=1.0)
 
 
 def test_lifetime_comparison(nsa, control):
@@ -156,17 +182,19 @@ def test_electrical_trap_free_single_carrier_limit():
 def test_input_errors():
     from qdled.errors import InputError
 
-    wl, s = gaussian_spectrum(628, 33)
+    el = gaussian(628, 33)
     with pytest.raises(InputError, match="eta_out"):
-        simulate_device(device_parameters(), eta_out=1.2, el_wavelength_nm=wl, el_intensity=s)
+        simulate_device(device_parameters(), eta_out=1.2, el=el)
     with pytest.raises(InputError, match="voltage_V"):
-        simulate_device(device_parameters(), eta_out=0.2, el_wavelength_nm=wl, el_intensity=s, voltage_V=[2, 1])
+        simulate_device(device_parameters(), eta_out=0.2, el=el, voltage_V=[2, 1])
+    with pytest.raises(InputError, match="Spectrum"):
+        simulate_device(device_parameters(), eta_out=0.2, el=(el.wavelength_nm, el.intensity))
     with pytest.raises(InputError, match="unknown device"):
         device_parameters("nope")
     # non-finite voltages and voltages beyond the modelled current range are refused, not returned as NaN
     for bad in ([0.0, 1.0, np.nan], np.linspace(0, 100, 11)):
         with pytest.raises(InputError, match="voltage_V"):
-            simulate_device(device_parameters(), eta_out=0.2, el_wavelength_nm=wl, el_intensity=s, voltage_V=bad)
+            simulate_device(device_parameters(), eta_out=0.2, el=el, voltage_V=bad)
 
 
 @pytest.mark.parametrize(

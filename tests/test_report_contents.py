@@ -71,3 +71,23 @@ def test_report_states_the_sizing_validation_status(report_dir):
         "independent CsPbI3 sizing points" if compare_sizing().n_validation else "not yet checked against independent"
     )
     assert expected in html
+
+
+def test_statuses_follow_the_provenance_records(results):
+    """No status is typed: a row is calibrated only where a stage's Calibrated record names its paper key, and
+    every key a record names is calibrated, except where that record is not in effect for the row's number."""
+    from qdled.device import CALIBRATED as DEVICE
+    from qdled.dots import CALIBRATED as DOTS
+    from qdled.io.paper import fitted_keys
+    from qdled.synthesis import CALIBRATED as SYNTHESIS
+
+    records = [*DOTS.values(), *SYNTHESIS.values(), *(r for device in DEVICE.values() for r in device.values())]
+    named = fitted_keys(records)
+    not_in_effect = {
+        # the report's NSA-NH4PF6 dots have the synthesis's (predicted) size, not the paper's TEM edge at which
+        # the dots' edge offset was fitted to this PL peak
+        "nsa_pf6.pl_peak_nm",
+    }
+    for r in results["table"]:
+        expected = "calibrated" if r["key"] in named - not_in_effect else "predicted"
+        assert r["status"] == expected, r["key"]

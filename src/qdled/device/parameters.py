@@ -4,32 +4,107 @@
 layer property except those that the QD ligand shell changes physically:
 
 * QD-film mobility (tunnelling through the ligand shell, ``qd_ligand_gap_nm``),
-* QD gap and dot size (the control's dots ripen to larger size: PL 639 nm vs 623 nm),
-* film PLQY and PL lifetime (TRPL 4.3 ns vs 7.9 ns),
+* QD gap and dot size (the control's dots ripen to larger size: a redder PL),
+* film PLQY and PL lifetime (the paper's TRPL of each film),
 * QD-film trap density (one trap per dark dot: ``(1 - PLQY) N_QD``),
 * the lifetime parameters.
 
-:data:`CALIBRATED` names every parameter fitted to a number of the paper, the number, and the
-routine that fits it (:mod:`qdled.device.calibration`); everything else is a literature value or a
-stated assumption (see the field comments), and the device outputs not listed as targets in
-:data:`CALIBRATED` are predictions.
+:data:`CALIBRATED` holds a :class:`qdled.io.paper.Calibrated` record for every parameter fitted to a number
+of the paper (device name -> field -> record; fitted by :mod:`qdled.device.calibration`); the parameter sets
+take their values from these records. Numbers the paper states are read from :mod:`qdled.io.paper` by name;
+everything else is a literature value or a stated assumption (see the field comments). A device output is a
+calibration target exactly when a record of that device names its paper key (:func:`calibrated_outputs`);
+all other outputs are predictions.
 
 References
 ----------
-Li, Y. et al., Nat. Commun. 15, 5696 (2024) (thicknesses TmPyPB 6 nm, PO-T2T 37 nm, LiF 1 nm; PLQY 94 %;
-TRPL 7.9/4.3 ns; dot size 4.3 nm; device figures of merit). Other sources: see the modules using
-each parameter.
+Li, Y. et al., Nat. Commun. 15, 5696 (2024) (ETL thicknesses, PLQY, TRPL lifetimes, dot size, PL peaks, device
+figures of merit: all through :mod:`qdled.io.paper`). Other sources: see the modules using each parameter.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
-from qdled.device.levels import photon_energy_eV
 from qdled.device.lifetime import ACCELERATION_EXPONENT
 from qdled.errors import InputError, require_finite_positive
+from qdled.io.paper import Calibrated, fitted_keys, paper_value
+from qdled.spectral import photon_energy_eV
 
-__all__ = ["DeviceParameters", "device_parameters", "DEVICE_NAMES", "CALIBRATED", "CALIBRATED_OUTPUTS"]
+__all__ = [
+    "CALIBRATED",
+    "DEVICE_NAMES",
+    "DEVICE_SAMPLE",
+    "DeviceParameters",
+    "calibrated_outputs",
+    "device_for_recipe",
+    "device_for_route",
+    "device_parameters",
+]
+
+#: The paper's two devices and the sample key of their numbers in :mod:`qdled.io.paper`.
+DEVICE_SAMPLE = MappingProxyType({"li2024-nsa-pf6": "nsa_pf6", "li2024-control": "control"})
+DEVICE_NAMES = tuple(DEVICE_SAMPLE)
+
+#: Calibrated parameters: device -> field -> record (value as frozen here, the paper values it was fitted to,
+#: how). Values found by :func:`qdled.device.calibration.calibrate` with the optical inputs of
+#: :func:`qdled.device.calibration.calibration_inputs`.
+CALIBRATED: MappingProxyType = MappingProxyType(
+    {
+        "li2024-nsa-pf6": MappingProxyType(
+            {
+                "qd_mobility_prefactor_m2_Vs": Calibrated(
+                    6.969e-9,
+                    "m2/(V s)",
+                    ("nsa_pf6.max_luminance_cd_m2", "nsa_pf6.voltage_at_max_luminance_V"),
+                    "level of the J-V curve: luminance at the paper's voltage of maximum luminance equals the "
+                    "paper's maximum (least squares jointly with thermal_resistance_K_m2_W)",
+                ),
+                "thermal_resistance_K_m2_W": Calibrated(
+                    0.05523,
+                    "K m2/W",
+                    ("nsa_pf6.voltage_at_max_luminance_V",),
+                    "Joule heating that puts the luminance maximum (dL/dV = 0) at the paper's voltage",
+                ),
+                "t50_min": Calibrated(
+                    paper_value("nsa_pf6.t50_min"),
+                    "min",
+                    ("nsa_pf6.t50_min",),
+                    "taken directly, at the paper's initial luminance nsa_pf6.t50_l0_cd_m2",
+                ),
+            }
+        ),
+        "li2024-control": MappingProxyType(
+            {
+                "qd_ligand_gap_nm": Calibrated(
+                    0.7905,
+                    "nm",
+                    ("control.max_luminance_cd_m2",),
+                    "tunnelling distance of the OA/OAm shell that gives the paper's maximum luminance over 0-8 V "
+                    "(root finding, alternated with plqy)",
+                ),
+                "plqy": Calibrated(
+                    0.7326,
+                    "1",
+                    ("control.peak_eqe",),
+                    "film PLQY of the OA/OAm dots (not reported) that gives the paper's peak EQE of the control "
+                    "device (root finding, alternated with qd_ligand_gap_nm)",
+                ),
+                "t50_min": Calibrated(
+                    paper_value("control.t50_min"),
+                    "min",
+                    ("control.t50_min",),
+                    "taken directly, at the paper's initial luminance control.t50_l0_cd_m2",
+                ),
+            }
+        ),
+    }
+)
+
+
+def _cal(device: str, name: str) -> float:
+    return CALIBRATED[device][name].value
 
 
 @dataclass(frozen=True)
@@ -39,10 +114,11 @@ class DeviceParameters:
     name: str
     temperature_K: float = 300.0
     # --- QD layer -------------------------------------------------------------------------------
-    qd_gap_eV: float = photon_energy_eV(623.0)  # paper PL peak (assumption: gap = PL photon energy)
-    qd_edge_nm: float = 4.3  # paper TEM, NSA-NH4PF6 dots
+    # paper PL peak of the NSA-NH4PF6 dots (assumption: gap = PL photon energy)
+    qd_gap_eV: float = photon_energy_eV(paper_value("nsa_pf6.pl_peak_nm"))
+    qd_edge_nm: float = paper_value("nsa_pf6.mean_edge_nm")  # paper TEM, NSA-NH4PF6 dots
     qd_ligand_gap_nm: float = 0.6  # edge-to-edge tunnelling distance, PF6-/NSA shell (assumption)
-    qd_mobility_prefactor_m2_Vs: float = 7.384e-9  # CALIBRATED (see CALIBRATED)
+    qd_mobility_prefactor_m2_Vs: float = _cal("li2024-nsa-pf6", "qd_mobility_prefactor_m2_Vs")
     tunnelling_beta_per_angstrom: float = 1.09  # Liu et al., Nano Lett. 10, 1960 (2010)
     qd_hole_to_electron_mobility: float = 0.5  # assumption: holes slower in the QD film
     qd_trap_density_m3: float | None = (
@@ -50,13 +126,19 @@ class DeviceParameters:
     )
     qd_trap_temperature_K: float = 1500.0  # exponential trap tail, l = Tt/T = 5 (assumption)
     qd_eps_r: float = 5.0  # QD film (CsPbI3 high-frequency eps ~5-6, diluted by ligands; assumption)
-    plqy: float = 0.94  # paper (solution PLQY of NSA-NH4PF6 QDs)
-    pl_lifetime_s: float = 7.9e-9  # paper TRPL (film)
+    plqy: float = paper_value("nsa_pf6.plqy")  # paper (solution PLQY of NSA-NH4PF6 QDs)
+    pl_lifetime_s: float = paper_value("nsa_pf6.tau_avg_ns") * 1e-9  # paper TRPL (film)
     trion_relative_yield: float = 0.0  # charged dots taken as dark (assumption)
     auger_lifetime_s: float = 30e-12  # biexciton Auger, ~4-5 nm CsPbX3 dots (Makarov 2016; assumption)
     # --- transport layers (thicknesses: paper for ETLs; stack assumptions for PEDOT:PSS/PTAA/QD) ---
     thickness_nm: dict = field(
-        default_factory=lambda: {"PEDOT:PSS": 30.0, "PTAA": 20.0, "QD": 35.0, "TmPyPB": 6.0, "PO-T2T": 37.0}
+        default_factory=lambda: {
+            "PEDOT:PSS": 30.0,
+            "PTAA": 20.0,
+            "QD": 35.0,
+            "TmPyPB": paper_value("device.tmpypb_thickness_nm"),
+            "PO-T2T": paper_value("device.pot2t_thickness_nm"),
+        }
     )
     organic_eps_r: float = 3.0  # typical small-molecule/polymer (assumption)
     ptaa_mobility_m2_Vs: float = 1e-7  # 1e-3 cm^2/Vs, typical PTAA hole mobility (assumption)
@@ -66,12 +148,12 @@ class DeviceParameters:
     series_resistance_ohm_m2: float = 1e-4  # ITO + PEDOT:PSS + contacts, 25 ohm on 4 mm^2 (assumption)
     shunt_resistance_ohm_m2: float = 100.0  # leakage path, 25 Mohm on 4 mm^2 (assumption)
     # --- heating / thermal quenching ------------------------------------------------------------
-    thermal_resistance_K_m2_W: float = 0.05186  # CALIBRATED
+    thermal_resistance_K_m2_W: float = _cal("li2024-nsa-pf6", "thermal_resistance_K_m2_W")
     quench_activation_eV: float = 0.3  # thermal PL quenching of perovskite NCs, 0.1-0.4 eV (assumption)
     quench_half_temperature_K: float = 380.0  # thermal channel equals k_r at ~107 degC (assumption)
     # --- operational lifetime -------------------------------------------------------------------
-    t50_min: float = 729.0  # CALIBRATED: T50 at lifetime_reference_cd_m2
-    lifetime_reference_cd_m2: float = 1000.0  # paper's L0 of the T50 measurement
+    t50_min: float = _cal("li2024-nsa-pf6", "t50_min")  # T50 at lifetime_reference_cd_m2
+    lifetime_reference_cd_m2: float = paper_value("nsa_pf6.t50_l0_cd_m2")  # paper's L0 of the T50 measurement
     lifetime_beta: float = 0.8  # stretched-exponential exponent (assumption)
     acceleration_exponent: float = ACCELERATION_EXPONENT  # L0^n T = const (typical 1.5-2; assumption)
 
@@ -119,26 +201,6 @@ class DeviceParameters:
         return replace(self, thickness_nm=new)
 
 
-#: Calibrated parameters: (device, parameter) -> the paper number it was fitted to.
-#: Values found by :func:`qdled.device.calibration.calibrate` and frozen in :func:`device_parameters`.
-CALIBRATED: dict[tuple[str, str], str] = {
-    ("li2024-nsa-pf6", "qd_mobility_prefactor_m2_Vs"): "max luminance 4203 cd/m2 at 5.8 V (paper Fig. 4d), J-V level",
-    ("li2024-nsa-pf6", "thermal_resistance_K_m2_W"): "luminance maximum at 5.8 V (paper Fig. 4d)",
-    ("li2024-nsa-pf6", "t50_min"): "T50 = 729 min at L0 = 1000 cd/m2 (paper Fig. 4f)",
-    (
-        "li2024-control",
-        "plqy",
-    ): "peak EQE ratio 19.01 % / 26.04 % (paper Fig. 4e); the film PLQY of OA/OAm dots is not reported",
-    ("li2024-control", "qd_ligand_gap_nm"): "max luminance 696 cd/m2 (paper Fig. 4d)",
-    ("li2024-control", "t50_min"): "T50 = 43 min at L0 = 500 cd/m2 (paper Fig. 4f)",
-}
-
-#: Outputs of :func:`qdled.device.simulate_device` that are calibration targets (not predictions).
-CALIBRATED_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "li2024-nsa-pf6": ("max_luminance_cd_m2", "voltage_at_max_luminance_V", "t50_min_at_1000_cd_m2"),
-    "li2024-control": ("max_luminance_cd_m2", "peak_eqe"),
-}
-
 _NSA = DeviceParameters(name="li2024-nsa-pf6")
 
 
@@ -146,17 +208,14 @@ def _control() -> DeviceParameters:
     return replace(
         _NSA,
         name="li2024-control",
-        qd_gap_eV=photon_energy_eV(639.0),  # paper PL of purified OA/OAm dots
+        qd_gap_eV=photon_energy_eV(paper_value("control.pl_peak_nm")),  # paper PL of purified OA/OAm dots
         qd_edge_nm=5.5,  # larger (ripened) dots; TEM size not in the text (assumption)
-        qd_ligand_gap_nm=0.7791,  # CALIBRATED
-        plqy=0.7055,  # CALIBRATED
-        pl_lifetime_s=4.3e-9,  # paper TRPL
-        t50_min=43.0,  # CALIBRATED
-        lifetime_reference_cd_m2=500.0,
+        qd_ligand_gap_nm=_cal("li2024-control", "qd_ligand_gap_nm"),
+        plqy=_cal("li2024-control", "plqy"),
+        pl_lifetime_s=paper_value("control.tau_avg_ns") * 1e-9,  # paper TRPL
+        t50_min=_cal("li2024-control", "t50_min"),
+        lifetime_reference_cd_m2=paper_value("control.t50_l0_cd_m2"),
     )
-
-
-DEVICE_NAMES = ("li2024-nsa-pf6", "li2024-control")
 
 
 def device_parameters(name: str = "li2024-nsa-pf6") -> DeviceParameters:
@@ -166,3 +225,47 @@ def device_parameters(name: str = "li2024-nsa-pf6") -> DeviceParameters:
     if name == "li2024-control":
         return _control()
     raise InputError(f"unknown device {name!r}; known: {', '.join(DEVICE_NAMES)}")
+
+
+#: Purification route of a recipe -> the paper's device built from its dots.
+_ROUTE_DEVICE = MappingProxyType({"NH4PF6": "li2024-nsa-pf6", "OA/OAm": "li2024-control"})
+
+
+def device_for_route(route: str) -> str:
+    """The paper's device whose dots went through purification ``route`` (``"NH4PF6"`` or ``"OA/OAm"``, as in
+    a recipe's ``purification.route``)."""
+    if route not in _ROUTE_DEVICE:
+        raise InputError(f"purification route must be one of {sorted(_ROUTE_DEVICE)}, got {route!r}")
+    return _ROUTE_DEVICE[route]
+
+
+def device_for_recipe(recipe: str) -> str:
+    """The paper's device for ``recipe``: a device name itself, or a recipe (built-in name or TOML file) whose
+    purification route picks the device (:func:`device_for_route`)."""
+    if recipe in DEVICE_NAMES:
+        return recipe
+    from qdled.io.recipe import load_recipe
+
+    return device_for_route(load_recipe(recipe).purification.route)
+
+
+def _output_paper_key(name: str, output: str, lifetime_reference_cd_m2: float) -> str | None:
+    """Key of :mod:`qdled.io.paper` that device output ``output`` of device ``name`` is compared with, or None.
+
+    The model's ``t50_min_at_1000_cd_m2`` is the paper's ``<sample>.t50_min`` only when the paper measured that
+    device at 1000 cd/m^2 (``lifetime_reference_cd_m2``); otherwise the report compares at the paper's L0.
+    """
+    sample = DEVICE_SAMPLE.get(name)
+    if sample is None:
+        return None
+    if output.startswith("t50_min_at_"):
+        at = float(output.removeprefix("t50_min_at_").removesuffix("_cd_m2"))
+        return f"{sample}.t50_min" if at == lifetime_reference_cd_m2 else None
+    return f"{sample}.{output}"
+
+
+def calibrated_outputs(name: str, outputs, lifetime_reference_cd_m2: float) -> list[str]:
+    """The ``outputs`` of device ``name`` that are calibration targets: those whose paper key a record of
+    :data:`CALIBRATED` for that device was fitted to."""
+    keys = fitted_keys(CALIBRATED.get(name, {}).values())
+    return [o for o in outputs if _output_paper_key(name, o, lifetime_reference_cd_m2) in keys]

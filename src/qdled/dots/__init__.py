@@ -3,11 +3,13 @@
 Public API
 ----------
 confinement_energy, size_from_energy, BandParameters, METHODS      (size <-> energy)
-size_distribution, ensemble_pl, ensemble_absorption, stokes_shift_eV, edge_from_pl_peak, fit_pl, peak_and_fwhm,
-Spectrum
+size_distribution, ensemble_pl, ensemble_absorption, stokes_shift_eV, edge_from_pl_peak, fit_pl
+(spectra are :class:`qdled.spectral.Spectrum`)
 radiative_rate, ligand_coverage, ligand_coverages, nonradiative_rate, plqy, pl_decay
 ageing, summarize (one-call dict used by ``qdled dots``)
-CALIBRATED, ASSUMED  (which numbers were fitted to the paper and which are assumptions)
+film_emission, FilmResult, polarization_energy_eV  (dots in a close-packed film: energy transfer, dielectric
+environment, reabsorption; :mod:`qdled.dots.film`)
+CALIBRATED, ASSUMED  (provenance records of the numbers fitted to the paper, and the assumptions)
 """
 
 from qdled.dots.calibration import ASSUMED, CALIBRATED
@@ -15,10 +17,11 @@ from qdled.dots.confinement import (
     METHODS,
     BandParameters,
     confinement_energy,
-    energy_to_wavelength_nm,
+    polarization_energy_eV,
     size_from_energy,
 )
 from qdled.dots.degradation import AgeingResult, ageing
+from qdled.dots.film import FilmResult, film_emission
 from qdled.dots.fitting import PLFit, fit_pl
 from qdled.dots.photophysics import (
     Decay,
@@ -31,15 +34,20 @@ from qdled.dots.photophysics import (
     radiative_rate,
 )
 from qdled.dots.spectra import (
-    Spectrum,
     edge_from_pl_peak,
     ensemble_absorption,
     ensemble_pl,
-    peak_and_fwhm,
     size_distribution,
     stokes_shift_eV,
 )
-from qdled.dots.summary import pl_peak_track_nm, summarize, summarize_synthesis
+from qdled.dots.summary import (
+    HANDOFF_GRID_NM,
+    pl_peak_track_nm,
+    recipe_pl,
+    summarize,
+    summarize_synthesis,
+    synthesis_pl,
+)
 
 __all__ = [
     "ASSUMED",
@@ -48,22 +56,22 @@ __all__ = [
     "AgeingResult",
     "BandParameters",
     "Decay",
+    "FilmResult",
     "PLFit",
     "Photophysics",
-    "Spectrum",
     "ageing",
     "confinement_energy",
     "edge_from_pl_peak",
-    "energy_to_wavelength_nm",
     "ensemble_absorption",
     "ensemble_pl",
+    "film_emission",
     "fit_pl",
     "ligand_coverage",
     "ligand_coverages",
     "nonradiative_rate",
-    "peak_and_fwhm",
     "pl_decay",
     "plqy",
+    "polarization_energy_eV",
     "radiative_rate",
     "size_distribution",
     "size_from_energy",
@@ -71,4 +79,7 @@ __all__ = [
     "summarize",
     "pl_peak_track_nm",
     "summarize_synthesis",
+    "synthesis_pl",
+    "recipe_pl",
+    "HANDOFF_GRID_NM",
 ]

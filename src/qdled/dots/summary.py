@@ -6,14 +6,15 @@ import numpy as np
 
 from qdled.dots.calibration import CALIBRATED
 from qdled.dots.confinement import confinement_energy
-from qdled.dots.photophysics import ROUTE_LIGANDS, plqy
+from qdled.dots.photophysics import REFERENCE_EDGE_NM, ROUTE_LIGANDS, plqy
 from qdled.dots.spectra import ensemble_absorption, ensemble_pl, size_distribution
 from qdled.errors import InputError
 from qdled.io.paper import paper_value
+from qdled.spectral import Spectrum
 
 
 def summarize(
-    edge_nm=4.3,
+    edge_nm=REFERENCE_EDGE_NM,
     weight=None,
     *,
     sd_nm: float | None = None,
@@ -25,8 +26,9 @@ def summarize(
     Parameters
     ----------
     edge_nm, weight, sd_nm
-        Size distribution (see :func:`qdled.dots.size_distribution`). With a scalar ``edge_nm`` and neither
-        ``weight`` nor ``sd_nm``, the effective spread calibrated to the paper's PL FWHM is used.
+        Size distribution (see :func:`qdled.dots.size_distribution`); default the paper's TEM edge of the
+        NSA-NH4PF6 dots. With a scalar ``edge_nm`` and neither ``weight`` nor ``sd_nm``, the effective spread
+        calibrated to the paper's PL FWHM is used.
     method
         Confinement model.
     ligands
@@ -38,49 +40,83 @@ def summarize(
     dict
         Keys ``absorption_peak_nm``, ``pl_peak_nm``, ``pl_fwhm_nm``, ``bandgap_eV`` (band-edge transition of the
         number-mean size), ``plqy``, ``tau_avg_ns`` (1 / (k_r + k_nr) at the mean size), ``pl_fwhm_nm_with_tem_sd``
-        (scalar input only), ``calibrated`` (what was fitted to which paper number), ``predicted``, ``note``.
+        (scalar input only), ``calibrated`` (the provenance records of :data:`qdled.dots.CALIBRATED`),
+        ``predicted``, ``note``.
     """
     if isinstance(ligands, str) and ligands not in ROUTE_LIGANDS:
         raise InputError(f"ligands must be one of {sorted(ROUTE_LIGANDS)} or a tuple of ligand names, got {ligands!r}")
     scalar = np.ndim(edge_nm) == 0 and weight is None
     default_sd = scalar and sd_nm is None
     if default_sd:
-        sd_nm = CALIBRATED["effective_sd_nm"]["value"]
+        sd_nm = CALIBRATED["effective_sd_nm"].value
     edges, w = size_distribution(edge_nm, weight, sd_nm=sd_nm)
     mean = float(np.sum(edges * w))
     pl = ensemble_pl(edges, w, method=method)
-    absorption = ensemble_absorption(edges, w, method=method)
+    first_exciton = ensemble_absorption(edges, w, method=method, band_edge_only=True)
     photo = plqy(mean, ligands=ligands)
     paper_point = default_sd and method == "kane" and abs(mean - paper_value("nsa_pf6.mean_edge_nm")) < 1e-9
     result = {
         "edge_nm": mean,
         "sd_nm": float(np.sqrt(np.sum(w * (edges - mean) ** 2))),
         "sd_note": (
-            "effective optical size spread calibrated to the paper's 32 nm PL FWHM: the paper's TEM spread "
-            "(0.6 nm) includes sizing error and gives the wider line in pl_fwhm_nm_with_tem_sd"
+            f"effective optical size spread calibrated to the paper's {paper_value('nsa_pf6.pl_fwhm_nm'):g} nm PL "
+            f"FWHM: the paper's TEM spread ({paper_value('nsa_pf6.sd_edge_nm'):g} nm) includes sizing error and "
+            "gives the wider line in pl_fwhm_nm_with_tem_sd"
         )
         if default_sd
         else "size distribution as given",
         "method": method,
         "ligands": ligands if isinstance(ligands, str) else list(ligands),
         "bandgap_eV": float(confinement_energy(mean, method)),
-        "absorption_peak_nm": absorption.peak_nm,
+        "absorption_peak_nm": first_exciton.peak_nm,
         "pl_peak_nm": pl.peak_nm,
         "pl_fwhm_nm": pl.fwhm_nm,
         "plqy": photo.plqy,
         "tau_avg_ns": photo.tau_ns,
-        "calibrated": {k: v["fitted_to"] for k, v in CALIBRATED.items() if "assumed" not in v["fitted_to"]},
+        "calibrated": {k: r.to_dict() for k, r in CALIBRATED.items()},
         "predicted": ["absorption_peak_nm", "bandgap_eV", "size dependence of all outputs"]
         + ([] if paper_point else ["pl_peak_nm"])
         + ([] if default_sd else ["pl_fwhm_nm"]),
-        "note": "PL peak/FWHM at 4.3 nm with the default spread, and PLQY/tau of the two ligand routes at their "
-        "sizes, reproduce calibration targets (not predictions); see qdled.dots.CALIBRATED",
+        "note": "PL peak/FWHM at the paper's mean edge with the default spread, and PLQY/tau of the two ligand "
+        "routes at their sizes, reproduce calibration targets (not predictions); see qdled.dots.CALIBRATED",
     }
     if scalar:
         result["pl_fwhm_nm_with_tem_sd"] = ensemble_pl(
             mean, sd_nm=paper_value("nsa_pf6.sd_edge_nm"), method=method
         ).fwhm_nm
     return result
+
+
+#: Wavelength grid [nm] of the PL spectra handed from the dots to the optics and the device (2 nm steps cover
+#: both batches of the paper).
+HANDOFF_GRID_NM = np.arange(560.0, 722.0, 2.0)
+
+
+def synthesis_pl(result, *, wavelength_nm=HANDOFF_GRID_NM, method: str = "kane") -> Spectrum:
+    """The PL that the dots of a synthesis run hand to the optics and the device.
+
+    The run's final mean edge with the calibrated effective optical spread (the same ensemble as the
+    ``pl_peak_nm`` of :func:`summarize_synthesis`), on ``wavelength_nm`` [nm].
+
+    Parameters
+    ----------
+    result : SynthesisResult
+        Needs ``mean_edge_nm`` [nm].
+    wavelength_nm : array_like
+        Output grid [nm]; default :data:`HANDOFF_GRID_NM`.
+    method : str
+        Confinement model.
+    """
+    edges, w = size_distribution(float(result.mean_edge_nm), sd_nm=CALIBRATED["effective_sd_nm"].value)
+    return ensemble_pl(edges, w, wavelength_nm=wavelength_nm, method=method)
+
+
+def recipe_pl(recipe) -> Spectrum:
+    """:func:`synthesis_pl` of ``recipe`` (built-in name, TOML path or recipe object) simulated with the default
+    synthesis parameters (:func:`qdled.synthesis.simulate`)."""
+    from qdled.synthesis import simulate
+
+    return synthesis_pl(simulate(recipe))
 
 
 def pl_peak_track_nm(mean_edge_nm, *, method: str = "kane") -> np.ndarray:
@@ -90,7 +126,7 @@ def pl_peak_track_nm(mean_edge_nm, *, method: str = "kane") -> np.ndarray:
     in-situ PL measurement. Non-finite or non-positive means give NaN.
     """
     means = np.atleast_1d(np.asarray(mean_edge_nm, dtype=float))
-    sd = CALIBRATED["effective_sd_nm"]["value"]
+    sd = CALIBRATED["effective_sd_nm"].value
     out = np.full(means.shape, np.nan)
     ok = np.isfinite(means) & (means > 0)
     out[ok] = [ensemble_pl(m, sd_nm=sd, method=method).peak_nm for m in means[ok]]
@@ -115,7 +151,7 @@ def summarize_synthesis(result, route: str = "NH4PF6", *, count_edge_min_nm: flo
     optical properties use the final **mean** edge with the calibrated effective optical spread
     (:func:`summarize`). The PL of the **full** simulated distribution is returned too
     (``pl_*_full_distribution_nm``): its spread is a physical (TEM-like) spread, wider than the optical one
-    the paper's 32 nm FWHM implies, so it is red-shifted and broadened; both are reported, not hidden.
+    the paper's PL FWHM implies, so it is red-shifted and broadened; both are reported, not hidden.
 
     Parameters
     ----------

@@ -2,29 +2,45 @@
 
 binding -> synthesis -> dots -> optics -> device. Each stage reads what earlier stages left in
 ``ctx`` and adds its own results; rows compare a model number with the paper's and say whether the
-model was fitted to it (``calibrated``, see the ``CALIBRATED`` records of each subpackage) or not
-(``predicted``).
+model was fitted to it (``calibrated``) or not (``predicted``). The status is never typed here: it is
+:func:`qdled.io.paper.status` of the row's paper key against the ``CALIBRATED`` provenance records of the
+stage whose model produced the number (:func:`_row`). Numbers of the paper quoted in notes and figures are
+read from :mod:`qdled.io.paper`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import numpy as np
 
+from qdled.io.paper import Calibrated, paper_value, status
 from qdled.report.pipeline import StageOutput
-from qdled.report.table import row
+from qdled.report.table import Row, row
 
 Stage = Callable[[dict[str, Any]], StageOutput]
-
-#: Wavelength grid [nm] of the PL spectra handed from dots to optics (2 nm steps cover both batches).
-PL_GRID_NM = np.arange(560.0, 722.0, 2.0)
 
 #: The two batches/devices of the paper: report label, recipe, dots ligand set, device parameter set.
 SAMPLES = {
     "nsa_pf6": {"label": "NSA-NH4PF6", "recipe": "li2024-nsa-pf6", "ligands": "NSA-NH4PF6", "device": "li2024-nsa-pf6"},
     "control": {"label": "OA/OAm", "recipe": "li2024-control", "ligands": "OA/OAm", "device": "li2024-control"},
 }
+
+
+def _row(key: str, quantity: str, model: float, records, model_name: str = "") -> Row:
+    """A table row whose status follows from the provenance ``records`` in effect for the model number."""
+    return row(key, quantity, model, status(key, records), model_name)
+
+
+def _records(*mappings) -> list[Calibrated]:
+    """The :class:`Calibrated` records of one or more ``CALIBRATED`` mappings."""
+    return [r for m in mappings for r in m.values()]
+
+
+def _fmt(key: str) -> str:
+    """A paper value as quoted in a note (``%g`` of :func:`qdled.io.paper.paper_value`)."""
+    return f"{paper_value(key):g}"
 
 
 def _plt():
@@ -46,9 +62,8 @@ def binding_stage(ctx: dict) -> StageOutput:
     ctx["binding_eV_xtb"] = xtb
     out = StageOutput()
     for lig in ligands:
-        out.rows.append(
-            row(f"binding.{lig}_eV", f"binding energy {lig} on Pb", xtb[lig], "predicted", "GFN2-xTB cluster")
-        )
+        # nothing of qdled.binding is fitted: no records
+        out.rows.append(_row(f"binding.{lig}_eV", f"binding energy {lig} on Pb", xtb[lig], (), "GFN2-xTB cluster"))
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5, 3.6))
     x = np.arange(len(ligands))
@@ -71,9 +86,14 @@ def binding_stage(ctx: dict) -> StageOutput:
 
 def dots_stage(ctx: dict) -> StageOutput:
     """Ensemble PL/absorption, PLQY, decay and ageing of both batches."""
-    from qdled.dots import CALIBRATED, ageing, ensemble_absorption, ensemble_pl, pl_decay, summarize
+    from qdled.dots import CALIBRATED, ageing, ensemble_absorption, pl_decay, summarize, synthesis_pl
     from qdled.dots.validation import compare_sizing
+    from qdled.synthesis import CALIBRATED as SYNTHESIS_CALIBRATED
 
+    dots_records = _records(CALIBRATED)
+    # the dots' sizes are the synthesis's: their PL peak is calibrated exactly where the synthesis was fitted to
+    # it (the dots' edge offset maps only the paper's own TEM size to its PL peak)
+    size_records = _records(SYNTHESIS_CALIBRATED)
     out = StageOutput()
     plt = _plt()
     fig_s, ax_s = plt.subplots(figsize=(5.6, 4))
@@ -85,29 +105,28 @@ def dots_stage(ctx: dict) -> StageOutput:
     for key, sample in SAMPLES.items():
         edge, weight = ctx["size_distribution"][key]
         s = summarize(edge, weight, ligands=sample["ligands"])
-        pl = ensemble_pl(edge, weight, wavelength_nm=PL_GRID_NM)
+        pl = synthesis_pl(ctx["synthesis"][key])  # the PL every later stage (and ``qdled device``) uses
         ab = ensemble_absorption(edge, weight)
-        ctx["pl"][key] = (pl.wavelength_nm, pl.intensity)
-        status_fwhm = "calibrated" if key == "nsa_pf6" else "predicted"
+        ctx["pl"][key] = pl
         out.rows += [
-            row(
+            _row(
                 f"{key}.pl_peak_nm",
                 f"PL peak, {sample['label']} QDs",
                 s["pl_peak_nm"],
-                ctx["synthesis_status"][f"{key}.pl_peak_nm"],
+                size_records,
                 "synthesis size -> kane EMA + ensemble",
             ),
-            row(f"{key}.pl_fwhm_nm", f"PL FWHM, {sample['label']} QDs", s["pl_fwhm_nm"], status_fwhm, "ensemble PL"),
-            row(
+            _row(f"{key}.pl_fwhm_nm", f"PL FWHM, {sample['label']} QDs", s["pl_fwhm_nm"], dots_records, "ensemble PL"),
+            _row(
                 f"{key}.tau_avg_ns",
                 f"average PL lifetime, {sample['label']} film",
                 s["tau_avg_ns"],
-                "calibrated",
+                dots_records,
                 "k_r, k_nr(coverage)",
             ),
         ]
         if key == "nsa_pf6":
-            out.rows.append(row("nsa_pf6.plqy", "PLQY, NSA-NH4PF6 QDs", s["plqy"], "calibrated", "k_r / (k_r + k_nr)"))
+            out.rows.append(_row("nsa_pf6.plqy", "PLQY, NSA-NH4PF6 QDs", s["plqy"], dots_records, "k_r / (k_r + k_nr)"))
         ax_s.plot(pl.wavelength_nm, pl.intensity / pl.intensity.max(), label=f"PL {sample['label']}")
         ax_s.plot(ab.wavelength_nm, ab.intensity / ab.intensity.max(), "--", label=f"absorption {sample['label']}")
         dec = pl_decay(t_ns, edge, weight, ligands=sample["ligands"])
@@ -117,17 +136,24 @@ def dots_stage(ctx: dict) -> StageOutput:
         age = ageing(days, sample["ligands"])
         ax_a.plot(days, age.plqy, label=sample["label"])
         ctx.setdefault("dots", {})[key] = s
-    nsa_age = ageing(np.array([0.0, 50.0]), "NSA-NH4PF6")
-    ctrl_age = ageing(np.array([25.0]), "OA/OAm")
+    nsa_days, ctrl_days = paper_value("nsa_pf6.storage_days"), paper_value("control.storage_days")
+    nsa_age = ageing(np.array([0.0, nsa_days]), "NSA-NH4PF6")
+    ctrl_age = ageing(np.array([ctrl_days]), "OA/OAm")
     out.rows += [
-        row(
+        _row(
             "nsa_pf6.plqy_retained_day50",
-            "PLQY kept after 50 days, NSA-NH4PF6",
+            f"PLQY kept after {nsa_days:g} days, NSA-NH4PF6",
             nsa_age.plqy[1] / nsa_age.plqy[0],
-            "calibrated",
+            dots_records,
             "ligand desorption + trap creation",
         ),
-        row("control.plqy_day25", "PLQY after 25 days, OA/OAm", ctrl_age.plqy[0], "calibrated", "ligand desorption"),
+        _row(
+            "control.plqy_day25",
+            f"PLQY after {ctrl_days:g} days, OA/OAm",
+            ctrl_age.plqy[0],
+            dots_records,
+            "ligand desorption",
+        ),
     ]
     ax_s.set_xlim(500, 720)
     ax_s.set_xlabel("wavelength (nm)")
@@ -158,15 +184,12 @@ def dots_stage(ctx: dict) -> StageOutput:
         out.notes.append(
             "Dots: the size-to-energy model is not yet checked against independent CsPbI3 sizing data: "
             "none could be read with the project's offline sources (qdled/dots/data/cspbi3_sizing.csv "
-            "holds only the paper's own 4.3 nm / 623 nm calibration point)."
+            f"holds only the paper's own {_fmt('nsa_pf6.mean_edge_nm')} nm / {_fmt('nsa_pf6.pl_peak_nm')} nm "
+            "calibration point)."
         )
     out.notes.append(
         "Dots: calibrated parameters (qdled.dots.CALIBRATED): "
-        + "; ".join(
-            f"{k} = {v['value']:.4g} {v['unit']} fitted to {v['fitted_to']}"
-            for k, v in CALIBRATED.items()
-            if v["fitted_to"] != "none (assumed, see ASSUMED)"
-        )
+        + "; ".join(f"{k} = {r.value:.4g} {r.unit} fitted to {r.targets}" for k, r in CALIBRATED.items())
     )
     return out
 
@@ -174,22 +197,21 @@ def dots_stage(ctx: dict) -> StageOutput:
 def optics_stage(ctx: dict) -> StageOutput:
     """Dipole emission in the paper's stack: K(u), loss channels, far field, thickness sweeps."""
     from qdled.io.stack import default_stack
-    from qdled.optics import el_spectrum, far_field
+    from qdled.optics import EL_PEAK_NM, el_spectrum, far_field
     from qdled.optics.plots import plot_far_field, plot_power_dissipation
     from qdled.optics.sweep import paper_sweeps
 
     stack = default_stack()
     ctx["stack"] = stack
     out = StageOutput()
-    wl, pl = ctx["pl"]["nsa_pf6"]
-    el = el_spectrum(stack, wl, pl)
+    el = el_spectrum(stack, ctx["pl"]["nsa_pf6"])
     ctx["el_nsa"] = el
     plt = _plt()
     out.figures.append(
         (
             "power_dissipation",
-            "Power dissipation spectrum K(u) of the QD dipoles at 628 nm (vertical, horizontal)",
-            plot_power_dissipation(stack, 628.0),
+            f"Power dissipation spectrum K(u) of the QD dipoles at {EL_PEAK_NM:g} nm (vertical, horizontal)",
+            plot_power_dissipation(stack, EL_PEAK_NM),
         )
     )
     fig, ax = plt.subplots(figsize=(5.4, 3.6))
@@ -201,15 +223,15 @@ def optics_stage(ctx: dict) -> StageOutput:
     ax.set_ylabel("fraction of dissipated power")
     ax.set_title(f"Loss channels over the PL spectrum (eta_out = {el.eta_out:.3f})")
     out.figures.append(("channels", "Loss channels of the default stack, averaged over the model PL spectrum", fig))
-    ff = far_field(stack, 628.0)
+    ff = far_field(stack, EL_PEAK_NM)
     out.figures.append(
         (
             "far_field",
-            "Angular radiant intensity in air at 628 nm, s and p, with a Lambertian reference",
+            f"Angular radiant intensity in air at {EL_PEAK_NM:g} nm, s and p, with a Lambertian reference",
             plot_far_field(ff.angle_deg, np.ravel(ff.intensity_s), np.ravel(ff.intensity_p)),
         )
     )
-    sweeps = paper_sweeps(stack, 628.0)
+    sweeps = paper_sweeps(stack, EL_PEAK_NM)
     fig, axes = plt.subplots(2, 2, figsize=(9, 7))
     for ax, (key, ds) in zip(axes.ravel(), sweeps.items(), strict=False):
         for var in ("outcoupled", "substrate", "waveguide", "plasmon"):
@@ -229,8 +251,9 @@ def optics_stage(ctx: dict) -> StageOutput:
     out.notes.append(
         f"Optics (nothing fitted): eta_out = {el.eta_out:.3f}, Purcell factor {el.purcell['mixed']:.3f}; channels "
         + ", ".join(f"{k} {float(v):.3f}" for k, v in el.fractions.items())
-        + f". The cavity moves the EL peak to {el.el_peak_nm:.1f} nm from the PL's {el.pl_peak_nm:.1f} nm: the paper's "
-        "5 nm red shift from PL (solution) to EL is not explained by the microcavity in this stack."
+        + f". The cavity moves the EL peak to {el.el.peak_nm:.1f} nm from the PL's {el.pl.peak_nm:.1f} nm: the paper's "
+        f"{paper_value('nsa_pf6.el_peak_nm') - paper_value('nsa_pf6.pl_peak_nm'):g} nm red shift from PL (solution) "
+        "to EL is not explained by the microcavity in this stack."
     )
     return out
 
@@ -244,8 +267,7 @@ def device_stage(ctx: dict) -> StageOutput:
     out = StageOutput()
     sims = {}
     for key, sample in SAMPLES.items():
-        wl, pl = ctx["pl"][key]
-        sim = simulate_stack(ctx["stack"], sample["device"], wl, pl)
+        sim = simulate_stack(ctx["stack"], sample["device"], ctx["pl"][key])
         sims[key] = sim
         comp = paper_comparison(sim.result, sim.params.lifetime_reference_cd_m2, sim.params.acceleration_exponent)
         for q, c in comp.items():
@@ -262,9 +284,10 @@ def device_stage(ctx: dict) -> StageOutput:
     )
     el = sims["nsa_pf6"].el
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
-    ax.plot(el.wavelength_nm, el.pl / el.pl.max(), label="PL (dots model)")
-    ax.plot(el.wavelength_nm, el.el / el.el.max(), label="EL (cavity-filtered)")
-    ax.axvline(628, color="grey", ls=":", label="paper EL peak 628 nm")
+    ax.plot(*el.pl, label="PL (dots model)")
+    ax.plot(*el.el, label="EL (cavity-filtered)")
+    el_paper = paper_value("nsa_pf6.el_peak_nm")
+    ax.axvline(el_paper, color="grey", ls=":", label=f"paper EL peak {el_paper:g} nm")
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("normalised")
     ax.legend(fontsize=8)
@@ -273,7 +296,8 @@ def device_stage(ctx: dict) -> StageOutput:
     out.figures.append(
         (
             "cie",
-            "CIE 1931 chromaticity of the model EL and the paper's (0.691, 0.308) (paper Fig. 4c)",
+            f"CIE 1931 chromaticity of the model EL and the paper's ({_fmt('nsa_pf6.cie_x')}, {_fmt('nsa_pf6.cie_y')}) "
+            "(paper Fig. 4c)",
             _cie_figure(sims["nsa_pf6"].result.cie_x, sims["nsa_pf6"].result.cie_y),
         )
     )
@@ -287,10 +311,14 @@ def device_stage(ctx: dict) -> StageOutput:
         f"Device: turn-on {r['turn_on_voltage_V']:.2f} V, "
         f"peak current efficiency {r['max_current_efficiency_cd_A']:.1f} cd/A, "
         f"peak power efficacy {r['max_power_efficacy_lm_W']:.1f} lm/W (predictions, not stated in the paper's text). "
-        "Calibrated device parameters: " + "; ".join(r["calibrated"]) + ". "
+        "Calibrated device parameters: "
+        + "; ".join(f"{k} = {c['value']:.4g} {c['unit']} fitted to {c['targets']}" for k, c in r["calibrated"].items())
+        + ". "
         f"The calibrated thermal resistance implies the device warms by {heating_K:.0f} K at the luminance maximum "
         f"({res.voltage_V[i_l]:.1f} V), so the model's roll-off at high voltage is mostly thermal; no temperature "
-        "measurement exists to check this."
+        "measurement exists to check this. "
+        "The calibration ran on this same chain (default stack, the dots stage's PL), so the calibrated rows here "
+        "and in `qdled device` are one computation."
     )
     return out
 
@@ -309,11 +337,14 @@ _DEVICE_LABELS = {
 def _cie_figure(x: float, y: float):
     import colour.plotting as cp
 
+    from qdled.spectral import REC2020_RED_XY
+
     _plt()
     fig, ax = cp.plot_chromaticity_diagram_CIE1931(show=False, title="CIE 1931")
     ax.plot([x], [y], "o", color="black", label=f"model ({x:.3f}, {y:.3f})")
-    ax.plot([0.691], [0.308], "s", mfc="none", color="white", label="paper (0.691, 0.308)")
-    ax.plot([0.708], [0.292], "^", color="grey", label="Rec.2020 red")
+    px, py = paper_value("nsa_pf6.cie_x"), paper_value("nsa_pf6.cie_y")
+    ax.plot([px], [py], "s", mfc="none", color="white", label=f"paper ({px:g}, {py:g})")
+    ax.plot(*REC2020_RED_XY, "^", color="grey", label="Rec.2020 red")
     ax.legend(fontsize=8, loc="upper right")
     return fig
 
@@ -321,23 +352,30 @@ def _cie_figure(x: float, y: float):
 #: NSA doses [mmol] of the paper's dose series (Fig. 1d-f); 0 mmol is the OA/OAm recipe as synthesised.
 NSA_DOSES_MMOL = (0.0, 0.2, 0.4, 0.6, 0.8)
 
-#: Dose-series rows: dose -> (paper key, status). 0 and 0.6 mmol were calibration targets of
-#: qdled.synthesis (CALIBRATED); 0.2 and 0.8 mmol are held out (predictions).
-_DOSE_ROWS = {
-    0.0: ("nsa_0.pl_peak_nm", "calibrated"),
-    0.2: ("nsa_0.2.pl_peak_nm", "predicted"),
-    0.6: ("nsa_0.6.pl_peak_nm", "calibrated"),
-    0.8: ("nsa_0.8.pl_peak_nm", "predicted"),
-}
+
+def _dose_key(dose: float) -> str | None:
+    """Paper key of the PL peak after synthesis at an NSA dose (None where the text gives no number)."""
+    from qdled.io.paper import paper_values
+
+    key = f"nsa_{dose:g}.pl_peak_nm"
+    return key if key in paper_values() else None
+
+
+def _key_dose(key: str) -> float:
+    """The NSA dose [mmol] a dose-series paper key is about (``nsa_0.6.plqy`` -> 0.6)."""
+    return float(re.match(r"nsa_([0-9.]*[0-9])\.", key).group(1))
 
 
 def synthesis_stage(ctx: dict) -> StageOutput:
     """Population balance of both recipes and of the NSA dose series; sizes handed to the dots stage."""
     from qdled.dots import CALIBRATED as DOTS_CAL
     from qdled.dots import pl_peak_track_nm, plqy, size_distribution, summarize_synthesis
-    from qdled.io.paper import paper_binding_energies_eV, paper_value
+    from qdled.io.paper import paper_binding_energies_eV
     from qdled.io.recipe import load_recipe
     from qdled.synthesis import CALIBRATED, SynthesisParameters, simulate
+
+    synthesis_records = _records(CALIBRATED)
+    chain_records = _records(CALIBRATED, DOTS_CAL)  # synthesis sizes -> dots photophysics
 
     out = StageOutput()
     runs, handoff = {}, {}
@@ -350,11 +388,9 @@ def synthesis_stage(ctx: dict) -> StageOutput:
         for d in NSA_DOSES_MMOL
     }
     dose_pl = {d: float(pl_peak_track_nm(r.synthesis_mean_edge_nm)[0]) for d, r in doses.items()}
-    sd_opt = DOTS_CAL["effective_sd_nm"]["value"]
+    sd_opt = DOTS_CAL["effective_sd_nm"].value
     ctx["synthesis"] = runs
     ctx["size_distribution"] = {k: size_distribution(r.mean_edge_nm, sd_nm=sd_opt) for k, r in runs.items()}
-    # the purified control size was calibrated (bare_weight); the NSA-NH4PF6 one is predicted
-    ctx["synthesis_status"] = {"control.pl_peak_nm": "calibrated", "nsa_pf6.pl_peak_nm": "predicted"}
     nsa = runs["nsa_pf6"]
     xtb, dft = ctx["binding_eV_xtb"], paper_binding_energies_eV()
     fed = simulate(SAMPLES["nsa_pf6"]["recipe"], params=SynthesisParameters().with_values(binding_energy_eV=xtb))
@@ -368,41 +404,49 @@ def synthesis_stage(ctx: dict) -> StageOutput:
         "the DFT values, so they remain the default."
     )
     out.rows += [
-        row(
+        _row(
             "nsa_pf6.mean_edge_nm",
             "mean edge, NSA-NH4PF6 QDs (TEM)",
             nsa.mean_edge_nm,
-            "predicted",
+            synthesis_records,
             "population balance",
         ),
-        row(
+        _row(
             "nsa_pf6.sd_edge_nm",
             "edge standard deviation, NSA-NH4PF6 QDs (TEM)",
             nsa.sd_edge_nm,
-            "predicted",
+            synthesis_records,
             "population balance",
         ),
     ]
-    for d, (key, status) in _DOSE_ROWS.items():
+    dose_rows = {d: _dose_key(d) for d in NSA_DOSES_MMOL if _dose_key(d) is not None}
+    for d, key in dose_rows.items():
         out.rows.append(
-            row(key, f"PL peak after synthesis, {d:g} mmol NSA", dose_pl[d], status, "population balance -> dots")
+            _row(
+                key,
+                f"PL peak after synthesis, {d:g} mmol NSA",
+                dose_pl[d],
+                synthesis_records,
+                "population balance -> dots",
+            )
         )
+    best_dose = _key_dose("nsa_0.6.plqy")  # the dose of the paper's highest PLQY of the series
     out.rows.append(
-        row(
+        _row(
             "nsa_0.6.plqy",
-            "PLQY after synthesis, 0.6 mmol NSA (OAm + NSA shell)",
-            plqy(doses[0.6].synthesis_mean_edge_nm, ligands=("OAm", "NSA")).plqy,
-            "predicted",
+            f"PLQY after synthesis, {best_dose:g} mmol NSA (OAm + NSA shell)",
+            plqy(doses[best_dose].synthesis_mean_edge_nm, ligands=("OAm", "NSA")).plqy,
+            chain_records,
             "coverage -> trapping (dots)",
         )
     )
     control_full = summarize_synthesis(doses[0.0], "OA/OAm")
     out.rows.append(
-        row(
+        _row(
             "nsa_0.pl_fwhm_nm",
             "PL FWHM after synthesis, no NSA (full simulated distribution)",
             control_full["pl_fwhm_full_distribution_nm"],
-            "predicted",
+            chain_records,
             "population balance -> dots",
         )
     )
@@ -438,12 +482,12 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     ax1.set_title("Sizes after synthesis (paper Fig. 1e)")
     x = np.array(NSA_DOSES_MMOL)
     ax2.plot(x, [dose_pl[d] for d in x], "o-", label="model")
-    paper_x = [d for d in _DOSE_ROWS]
-    ax2.plot(paper_x, [paper_value(_DOSE_ROWS[d][0]) for d in paper_x], "s", mfc="none", label="paper")
+    ax2.plot(list(dose_rows), [paper_value(k) for k in dose_rows.values()], "s", mfc="none", label="paper")
     ax2.set_xlabel("NSA (mmol)")
     ax2.set_ylabel("PL peak (nm)")
     ax2.legend(fontsize=8)
-    ax2.set_title("PL peak vs NSA (Fig. 1d); 0, 0.6 mmol fitted")
+    fitted = [d for d, k in dose_rows.items() if status(k, synthesis_records) == "calibrated"]
+    ax2.set_title(f"PL peak vs NSA (Fig. 1d); {', '.join(f'{d:g}' for d in fitted)} mmol fitted")
     out.figures.append(("dose_series", "NSA dose series: simulated size distributions and PL peaks", fig))
     fig, ax = plt.subplots(figsize=(5.6, 3.8))
     grid = np.linspace(2, 7.5, 400)
@@ -454,7 +498,8 @@ def synthesis_stage(ctx: dict) -> StageOutput:
             r.edge_nm, n / n.max(), label=f"{sample['label']} purified: {r.mean_edge_nm:.2f} +/- {r.sd_edge_nm:.2f} nm"
         )
     tem = np.exp(-0.5 * ((grid - paper_value("nsa_pf6.mean_edge_nm")) / paper_value("nsa_pf6.sd_edge_nm")) ** 2)
-    ax.plot(grid, tem, "k:", label="paper TEM NSA-NH4PF6: 4.3 +/- 0.6 nm")
+    tem_label = f"{_fmt('nsa_pf6.mean_edge_nm')} +/- {_fmt('nsa_pf6.sd_edge_nm')} nm"
+    ax.plot(grid, tem, "k:", label=f"paper TEM NSA-NH4PF6: {tem_label}")
     ax.set_xlim(2, 7.5)
     ax.set_xlabel("edge length (nm)")
     ax.set_ylabel("number (normalised)")
@@ -463,14 +508,19 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     out.figures.append(("sizes", "Final size distributions of both recipes against the paper's TEM statistics", fig))
     out.notes.append(
         "Synthesis (population balance, qdled.synthesis): calibrated "
-        + "; ".join(f"{k} = {v['value']:g} to {v['fitted_to']}" for k, v in CALIBRATED.items())
-        + f". Held out: 0.2 mmol NSA predicts {dose_pl[0.2]:.1f} nm (paper 630), "
-        f"0.8 mmol {dose_pl[0.8]:.1f} nm (paper 626); "
-        f"NSA-NH4PF6 after purification {nsa.mean_edge_nm:.2f} +/- {nsa.sd_edge_nm:.2f} nm (TEM 4.3 +/- 0.6). "
+        + "; ".join(f"{k} = {r.value:g} to {r.targets}" for k, r in CALIBRATED.items())
+        + ". Held out: "
+        + ", ".join(
+            f"{d:g} mmol NSA predicts {dose_pl[d]:.1f} nm (paper {_fmt(k)})"
+            for d, k in dose_rows.items()
+            if status(k, synthesis_records) == "predicted"
+        )
+        + f"; NSA-NH4PF6 after purification {nsa.mean_edge_nm:.2f} +/- {nsa.sd_edge_nm:.2f} nm (TEM {tem_label}). "
         "Sizes are handed to the dots stage as the mean with the dots' effective optical spread "
         f"({sd_opt:.3f} nm): the full simulated distribution would give a PL peak of "
         f"{handoff['nsa_pf6']['pl_peak_full_distribution_nm']:.1f} nm and FWHM "
-        f"{handoff['nsa_pf6']['pl_fwhm_full_distribution_nm']:.1f} nm for the NSA-NH4PF6 dots (paper 623 nm, 32 nm): "
+        f"{handoff['nsa_pf6']['pl_fwhm_full_distribution_nm']:.1f} nm for the NSA-NH4PF6 dots (paper "
+        f"{_fmt('nsa_pf6.pl_peak_nm')} nm, {_fmt('nsa_pf6.pl_fwhm_nm')} nm): "
         "the simulated spread is wider than the optical spread the paper's PL implies."
     )
     return out
