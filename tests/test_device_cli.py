@@ -92,3 +92,39 @@ def test_optics_source_quotes_the_given_eta_out():
     assert r.exit_code == 0
     source = json.loads(r.stdout)["inputs"]["optics_source"]
     assert "eta_out 0.2 " in source and "0.274" not in source
+
+
+def test_route_to_device_mapping_is_the_apis():
+    from qdled.device import device_for_recipe, device_for_route
+    from qdled.errors import InputError
+
+    assert device_for_route("NH4PF6") == "li2024-nsa-pf6" and device_for_route("OA/OAm") == "li2024-control"
+    assert device_for_recipe("li2024-control") == "li2024-control"  # a device name is itself
+    with pytest.raises(InputError, match="route"):
+        device_for_route("none")
+
+
+def test_device_drift_diffusion_model(tmp_path):
+    """``--model drift-diffusion`` runs the 1-D solver on the stack with the stack's optics: no current at 0 V
+    (equilibrium), photons out = eta_out x photons generated (scalar outcoupling), every ratio in [0, 1], and a
+    band-diagram figure."""
+    fig = tmp_path / "dd.png"
+    r = runner.invoke(app, ["device", "--model", "drift-diffusion", "--json", "--plot", str(fig)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["model"] == "drift-diffusion" and "calibrated on the NSA-NH4PF6 device only" in d["note"]
+    assert d["voltage_V"][0] == 0.0 and d["current_density_mA_cm2"][0] == 0.0
+    eta = d["optics"]["eta_out"]
+    for iqe, eqe, cb in zip(
+        d["internal_quantum_efficiency"], d["external_quantum_efficiency"], d["charge_balance"], strict=True
+    ):
+        assert eqe == pytest.approx(eta * iqe, rel=1e-9, abs=1e-15)
+        assert 0.0 <= cb <= 1.0 + 1e-9
+    assert fig.stat().st_size > 0
+
+
+def test_device_model_option_checked():
+    from qdled.errors import InputError
+
+    r = runner.invoke(app, ["device", "--model", "spice"])
+    assert isinstance(r.exception, InputError) and "--model" in str(r.exception)

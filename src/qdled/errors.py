@@ -22,3 +22,8 @@ def require_finite_positive(name: str, value: float, *, allow_zero: bool = False
         bound = ">= 0" if allow_zero else "> 0"
         raise InputError(f"{name} must be {bound}, got {value!r}")
     return v
+
+
+class ConvergenceError(RuntimeError):
+    """A numerical solver (e.g. the drift-diffusion Newton iteration) failed; the message names where
+    (for the drift-diffusion solver: the voltage)."""

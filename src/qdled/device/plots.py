@@ -7,7 +7,7 @@ import numpy as np
 from qdled.device.levels import energy_levels, plot_energy_levels
 from qdled.device.lifetime import decay_time_constant_min, luminance_decay
 
-__all__ = ["plot_device"]
+__all__ = ["plot_device", "plot_drift_diffusion"]
 
 
 def plot_device(results, lifetime_params=None, qd_gap_eV: float | None = None):
@@ -53,5 +53,36 @@ def plot_device(results, lifetime_params=None, qd_gap_eV: float | None = None):
         ax[1, 1].legend(fontsize=7)
     else:
         ax[1, 1].axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_drift_diffusion(result, voltage_V: float):
+    """Band diagram, carrier densities and recombination profile R(x) of a drift-diffusion solution at the
+    solved voltage closest to ``voltage_V`` [V] (:class:`qdled.device.dd.DriftDiffusionResult`)."""
+    import matplotlib.pyplot as plt
+
+    i = result.at(voltage_V)
+    x = result.x_nm
+    fig, ax = plt.subplots(3, 1, figsize=(6.4, 8.4), sharex=True)
+    ax[0].plot(x, result.conduction_band_eV[i], "k-", label="LUMO / CB")
+    ax[0].plot(x, result.valence_band_eV[i], "k-", label="HOMO / VB")
+    ax[0].plot(x, result.electron_fermi_eV[i], "b--", label="E$_{Fn}$")
+    ax[0].plot(x, result.hole_fermi_eV[i], "r--", label="E$_{Fp}$")
+    ax[0].set_ylabel("energy (eV, cathode E$_F$ = 0)")
+    ax[0].set_title(f"{result.voltage_V[i]:.2f} V")
+    ax[0].legend(fontsize=7)
+    ax[1].semilogy(x, np.maximum(result.electron_density_m3[i], 1e10), "b-", label="n")
+    ax[1].semilogy(x, np.maximum(result.hole_density_m3[i], 1e10), "r-", label="p")
+    ax[1].set_ylabel("density (m$^{-3}$)")
+    ax[1].legend(fontsize=7)
+    ax[2].plot(x, result.recombination_m3_s[i], "k-", label="R(x)")
+    ax[2].plot(x, result.photon_generation_m3_s[i], "m--", label="photons")
+    ax[2].set_ylabel("rate (m$^{-3}$ s$^{-1}$)")
+    ax[2].set_xlabel("position from the anode (nm)")
+    ax[2].legend(fontsize=7)
+    for a in ax:
+        for xi in result.interfaces_nm:
+            a.axvline(xi, color="grey", lw=0.5, ls=":")
     fig.tight_layout()
     return fig
