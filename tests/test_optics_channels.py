@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import qdled.optics.channels as channels
+from qdled.errors import InputError
 from qdled.io.stack import default_stack, stack_from_dict
 from qdled.optics import effective_radiative_efficiency, el_spectrum, pl_spectrum, stack_emission, summary
 from qdled.optics.dipole import make_geometry, power_dissipation
@@ -138,15 +139,18 @@ def test_effective_radiative_efficiency_limits():
 
 
 def test_el_spectrum_is_the_cavity_filtered_pl(stack):
-    wl, s = pl_spectrum(n_points=31)
-    res = el_spectrum(stack, wl, s)
+    pl = pl_spectrum(n_points=31)
+    res = el_spectrum(stack, pl)
     em = res.emission
     h = stack.emitter.horizontal_fraction
     p_out = h * em.power["h"]["outcoupled"] + (1 - h) * em.power["v"]["outcoupled"]
-    expected = s * p_out
-    np.testing.assert_allclose(res.el, expected / expected.max(), rtol=1e-12)
-    assert abs(res.el_peak_nm - res.pl_peak_nm) < 10.0
-    assert summary(stack, spectrum=(wl, s))["eta_out"] == pytest.approx(res.eta_out)
+    expected = pl.intensity * p_out
+    np.testing.assert_allclose(res.el.intensity, expected / expected.max(), rtol=1e-12)
+    np.testing.assert_array_equal(res.el.wavelength_nm, pl.wavelength_nm)
+    assert abs(res.el.peak_nm - res.pl.peak_nm) < 10.0
+    assert summary(stack, spectrum=pl)["eta_out"] == pytest.approx(res.eta_out)
+    with pytest.raises(InputError, match="non-negative"):
+        el_spectrum(stack, pl.scaled(np.where(np.arange(31) == 0, -1.0, 1.0)))
 
 
 def test_emission_zone_profile_forms_agree(stack):
@@ -230,3 +234,26 @@ def test_power_into_both_half_spaces_matches_independent_far_field_code():
         for o, key in (("h", "par"), ("v", "perp")):
             assert em.power[o]["top"][0] == pytest.approx(r[f"up_{key}"] / n_e, abs=1e-5), (r["i"], o)
             assert em.power[o]["outcoupled"][0] == pytest.approx(r[f"dn_{key}"] / n_e, abs=1e-5), (r["i"], o)
+
+
+def test_top_index_above_the_substrate_index_gives_finite_consistent_channels(stack):
+    # Issue #16: a lossless constant-index substrate under a top medium of higher index gave NaN for
+    # every figure. Independent check of the incoherent-substrate bookkeeping there: with an outside
+    # medium of the substrate's own index nothing is reflected at the far side of the substrate, so
+    # the incoherent treatment must equal a coherent substrate half-space (all power entering it is
+    # outcoupled), which is checked against PyRAMIDS above. Tolerance: the quadrature's (1e-6 here).
+    data = stack.to_dict()
+    data.update(substrate={"n": 1.52}, outside={"n": 1.52}, top={"n": 1.6})
+    res = summary(stack_from_dict(data))
+    fr = res["fractions"]
+    assert all(np.isfinite(v) and 0 <= v <= 1 for v in fr.values()), fr
+    assert sum(fr.values()) == pytest.approx(1.0, abs=1e-9)
+    assert fr["top"] > 0 and res["quadrature_converged"]  # a little leaks through the 60 nm Al
+    geom, _, _ = geometry(stack_from_dict(data), [628.0])
+    pos = [5.0, 20.0]
+    inc = channels.emission(geom, pos, n_outside=1.52, tol=1e-7)
+    coh = channels.emission(geom, pos, substrate_coherent=True, tol=1e-7)
+    for o in ("v", "h"):
+        for c in ("outcoupled", "top", "waveguide", "plasmon", "absorbed"):
+            np.testing.assert_allclose(inc.power[o][c], coh.power[o][c], atol=1e-6)
+        assert inc.power[o]["substrate"][0] == pytest.approx(0.0, abs=1e-6)

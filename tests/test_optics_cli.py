@@ -58,4 +58,23 @@ def test_bad_wavelength_exits_with_code_2():
     qdled = Path(sys.executable).with_name("qdled")
     proc = subprocess.run([str(qdled), "optics", "--wavelength-nm", "-5"], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.startswith("qdled: error:") and "wavelength_nm" in proc.stderr
+    # the message names the option (--wavelength-nm) or the API argument (wavelength_nm)
+    assert proc.stderr.startswith("qdled: error:") and (
+        "wavelength-nm" in proc.stderr or "wavelength_nm" in proc.stderr
+    )
+
+
+def test_unconverged_quadrature_is_said_in_json_and_on_stderr(monkeypatch):
+    # a quadrature stopped before it converges must not print numbers as if they were fine
+    import qdled.optics.channels as channels
+
+    real = channels.adaptive
+    monkeypatch.setattr(channels, "adaptive", lambda *a, **k: real(*a, **{**k, "start_panels": 1, "max_panels": 1}))
+    res = runner.invoke(app, ["optics", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["quadrature_converged"] is False
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("warning: u-quadrature not converged"), res.stderr
+    monkeypatch.setattr(channels, "adaptive", real)
+    assert json.loads(runner.invoke(app, ["optics", "--json"]).stdout)["quadrature_converged"] is True

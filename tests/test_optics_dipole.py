@@ -151,3 +151,46 @@ def test_purcell_factors_of_random_stacks_match_independent_ldos_code():
         em = emission(geom, [c["z"]], substrate_coherent=True, tol=1e-7)
         assert em.purcell["h"][0] == pytest.approx(c["par"], rel=1e-6), c
         assert em.purcell["v"][0] == pytest.approx(c["perp"], rel=1e-6), c
+
+
+@pytest.mark.parametrize(
+    "position_nm",
+    [
+        np.array([3.0, 17.0, 20.0]),  # irregular planes: one exponential per plane
+        (np.arange(11) + 0.5) / 11 * 30.0,  # equal slices: the Horner recurrence
+        np.array([[1.5, 4.5, 7.5, 10.5], [2.0, 6.0, 10.0, 14.0]]),  # one set of planes per row (stack axis)
+    ],
+)
+def test_zone_average_equals_plane_by_plane_average(position_nm):
+    # zone_fields uses that the mode denominator 1 - a_b a_t does not depend on the dipole plane, and
+    # the emitter-layer flux balance for the up/down split; the reference is the plain average over
+    # planes of dipole_fields (itself checked against CPS, PyRAMIDS and the Poynting flux above).
+    # Rows are different stacks (per-row thicknesses). Tolerance: round-off (measured ~4e-15).
+    from qdled.optics.dipole import zone_fields
+
+    geom = make_geometry(
+        np.array([[1.45 + 0.01j, 1.9, 1.6, 0.9 + 6j], [1.5, 2.0, 1.7, 1.2 + 5j]]),
+        np.array([[100.0, 30.0, 40.0, 80.0], [90.0, 35.0, 20.0, 60.0]]),
+        1,
+        [1.52, 1.6],
+        [1.0, 1.3],
+        [620.0, 500.0],
+    )
+    w = np.random.default_rng(3).random(position_nm.shape[-1])
+    u = np.stack([np.linspace(0.01, 0.99, 40), np.linspace(0.02, 0.98, 40)])
+    planes = dipole_fields(geom, u, position_nm)
+    zone = zone_fields(geom, u, position_nm, w, need_split=True)
+    for c in ("v", "hs", "hp"):
+        k = planes.f[c].real
+        for got, ref in (
+            (zone.f[c], np.einsum("p,wpu->wu", w, planes.f[c])),
+            (zone.up[c], np.einsum("p,wpu->wu", w, k * planes.up[c])),
+            (zone.down[c], np.einsum("p,wpu->wu", w, k * (1 - planes.up[c]))),
+        ):
+            np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12 * np.max(np.abs(ref)))
+    deformed = u * (1 - 0.3j) * 3  # a deformed contour beyond the light lines (evanescent fields)
+    planes = dipole_fields(geom, deformed, position_nm, need_split=False)
+    zone = zone_fields(geom, deformed, position_nm, w)
+    for c in ("v", "hs", "hp"):
+        ref = np.einsum("p,wpu->wu", w, planes.f[c])
+        np.testing.assert_allclose(zone.f[c], ref, rtol=0, atol=1e-12 * np.max(np.abs(ref)))

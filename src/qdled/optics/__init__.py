@@ -8,7 +8,9 @@ Modules: :mod:`.tmm` (transfer matrices), :mod:`.dipole` (power dissipation K(u)
 
 from qdled.optics.farfield import cie_xy_vs_angle, far_field
 from qdled.optics.outcoupling import (
+    EL_PEAK_NM,
     PLQY_PAPER,
+    CavityEmission,
     effective_radiative_efficiency,
     el_spectrum,
     emission_zone,
@@ -20,7 +22,9 @@ from qdled.optics.outcoupling import (
 from qdled.optics.sweep import paper_sweeps, sweep
 
 __all__ = [
+    "EL_PEAK_NM",
     "PLQY_PAPER",
+    "CavityEmission",
     "cie_xy_vs_angle",
     "far_field",
     "paper_sweeps",

@@ -24,7 +24,9 @@ by where its power ends up (flux differences of the transfer-matrix solution):
   index against each other and the layers' light lines, not by ``u > 1`` (here the QD
   index is the highest and all guided modes sit below it).
 
-A coherent (semi-infinite) substrate counts all power entering it as outcoupled.
+A coherent (semi-infinite) substrate counts all power entering it as outcoupled. A thick incoherent
+substrate is treated as transparent (the real part of its index; its absorption over its thickness is not
+modelled), and its escape cone is ``neff < min(n_outside, n_substrate)``.
 
 References
 ----------
@@ -37,14 +39,14 @@ References
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.signal import find_peaks
 
-from qdled.optics.dipole import COMPONENTS, Geometry, dipole_fields
+from qdled.optics.dipole import COMPONENTS, Geometry, dipole_fields, zone_fields
 from qdled.optics.quadrature import adaptive
-from qdled.optics.tmm import half_stack, net_flux, reflect_transmit
+from qdled.optics.tmm import half_stacks, kz_normalised, net_flux, reflectance_transmittance
 
 CHANNELS = ("outcoupled", "substrate", "waveguide", "plasmon", "absorbed", "top")
 
@@ -69,7 +71,7 @@ class Emission:
     ``power[o][c]``: power of orientation ``o`` ("v", "h") into channel ``c``, in units of
     the same dipole's power in the infinite emitter medium (sums over channels to
     ``purcell[o]``); ``absorbed_by_layer[o]``: (n_layers, n_wl); ``error``: the quadrature's
-    convergence estimate (same units).
+    convergence estimate (same units), ``tol`` the tolerance asked for.
     """
 
     wavelength_nm: np.ndarray
@@ -80,6 +82,12 @@ class Emission:
     n_split_te: np.ndarray
     modes: tuple = field(default_factory=tuple)
     error: float = 0.0
+    tol: float = 1e-4
+
+    @property
+    def converged(self) -> bool:
+        """Whether the quadrature met its tolerance (``error <= 10 tol``; otherwise a warning was issued)."""
+        return bool(self.error <= 10 * self.tol)
 
     def fractions(self, horizontal_fraction: float) -> dict:
         """Channel fractions (n_wl,) of the total dissipated power for an orientation mix."""
@@ -108,9 +116,10 @@ def _scan_planes(position_nm, weights):
     """At most three dipole planes (first, middle, last) standing for an emission zone."""
     pos = np.asarray(position_nm, dtype=float)
     w = np.asarray(weights, dtype=float)
-    if len(pos) > 3:
-        pick = [0, len(pos) // 2, len(pos) - 1]
-        pos, w = pos[pick], np.full(3, 1 / 3)
+    n_pos = pos.shape[-1]
+    if n_pos > 3:
+        pick = [0, n_pos // 2, n_pos - 1]
+        pos, w = pos[..., pick], np.full(3, 1 / 3)
     return pos, w
 
 
@@ -132,11 +141,8 @@ def k_scan(geom: Geometry, position_nm, weights, u_lo, u_hi, n_points: int = 400
     lo, hi = np.asarray(u_lo, dtype=float)[:, None], np.asarray(u_hi, dtype=float)[:, None]
     u = lo + (hi - lo) * s[None, :]
     eps = 2.0 * (hi - lo) / (n_points + 1)
-    f = dipole_fields(geom, u - 1j * eps, pos, need_split=False).f
-    w = w[None, :, None]
-    te = np.sum(w * f["hs"].real, axis=1)
-    tm = np.sum(w * (f["v"].real + f["hp"].real), axis=1)
-    return u, te, tm
+    f = zone_fields(geom, u - 1j * eps, pos, w).f
+    return u, f["hs"].real, f["v"].real + f["hp"].real
 
 
 def mode_scan(geom: Geometry, position_nm, weights, n_open, n_points: int = 400):
@@ -155,51 +161,123 @@ def mode_scan(geom: Geometry, position_nm, weights, n_open, n_points: int = 400)
 
 
 def pole_breakpoints(geom: Geometry, position_nm, weights, u_hi, n_points: int = 400, max_poles: int = 8):
-    """Real parts of the sharp mode poles in ``(0, u_hi)``: (n_wl, k) with k <= ``max_poles``,
-    rows padded with ``u_hi``.
+    """Breakpoints at the sharp mode poles in ``(0, u_hi)``: (n_wl, k), rows padded with ``u_hi``.
 
     Used as breakpoints of the real-axis integration (where the channel densities are not
     analytic and the contour cannot be deformed): a quasi-guided mode of a lossless or weakly
-    absorbing guide inside the substrate light cone is a Lorentzian of width down to 1e-5 in
-    u; with a breakpoint on it the end-crowded nodes of :mod:`qdled.optics.quadrature`
-    resolve it. Peaks of the off-axis scan (:func:`k_scan`) are located to ~1e-6 of
-    ``u_hi`` by three zoomed rescans (only the peaks found are rescanned).
+    absorbing guide inside the substrate light cone is a Lorentzian of width down to 1e-12 in
+    u. Peaks of the off-axis scan (:func:`k_scan`, run a little beyond ``u_hi`` so that a peak
+    next to it is seen) are located by three zoomed rescans, then the complex pole
+    ``u0 + i gamma`` is found by Newton steps on the mode condition (:func:`_refine_poles`).
+    Each pole gives a breakpoint at ``u0`` and, when narrow, ``u0 +- gamma 10^k``: with these
+    the end-crowded nodes of :mod:`qdled.optics.quadrature` resolve it. A peak within three scan
+    steps of a light line (where the smoothed branch point also makes a peak) is kept only if
+    a pole is found.
     """
     n_wl = len(geom.wavelength_nm)
     u_hi = np.asarray(u_hi, dtype=float)
     pos, w = _scan_planes(position_nm, weights)
-    u, te, tm = k_scan(geom, pos, w, np.zeros(n_wl), u_hi, n_points)
     step = u_hi / (n_points + 1)
+    u_scan = u_hi + 4 * step
+    u, te, tm = k_scan(geom, pos, w, np.zeros(n_wl), u_scan, n_points + 4)
     lines = np.real(geom.n) / geom.n_emitter[:, None]
-    rows = []
+    rows, near = [], []
     for i in range(n_wl):  # peak finding is per spectrum (cheap, 1-d)
         cand = []
         for k in (te[i], tm[i]):
             # a sharp pole shows as a peak ~4 steps wide (2 eps); broad resonances need no breakpoint
             pk, props = find_peaks(k, prominence=1e-3 * max(np.max(np.abs(k)), 1e-30), width=(None, 8))
             cand += list(zip(props["prominences"], u[i, pk], strict=False))
-        # smoothed branch points at light lines are already breakpoints
-        cand = [(p, uc) for p, uc in cand if np.min(np.abs(lines[i] - uc)) > 3 * step[i] and u_hi[i] - uc > 3 * step[i]]
-        rows.append([uc for _, uc in sorted(cand, reverse=True)[:max_poles]])
+        cand = sorted((c for c in cand if c[1] < u_hi[i] + step[i]), reverse=True)[:max_poles]
+        rows.append([uc for _, uc in cand])
+        near.append([np.min(np.abs(np.append(lines[i], u_hi[i]) - uc)) <= 3 * step[i] for _, uc in cand])
     n_found = max((len(r) for r in rows), default=0)
     if n_found == 0:
         return u_hi[:, None]
     out = np.array([r + [u_hi[i]] * (n_found - len(r)) for i, r in enumerate(rows)])
     found = np.array([[j < len(r) for j in range(n_found)] for r in rows])
+    near_line = np.array([r + [False] * (n_found - len(r)) for r in near])
     m = 21
     s = np.linspace(-1.0, 1.0, m)
     half = 2.0 * step
     for _ in range(3):  # zoom: +-2 steps around each peak, then 10x finer step and depth
         grid = out[:, :, None] + half[:, None, None] * s[None, None, :]
         eps = (2.0 * half / (m - 1))[:, None, None]
-        f = dipole_fields(geom, (grid - 1j * eps).reshape(n_wl, -1), pos, need_split=False).f
-        k = sum(np.abs(np.tensordot(w, f[c].real, axes=([0], [1]))) for c in ("v", "hs", "hp")).reshape(
-            n_wl, n_found, m
-        )
+        f = zone_fields(geom, (grid - 1j * eps).reshape(n_wl, -1), pos, w).f
+        k = sum(np.abs(f[c].real) for c in ("v", "hs", "hp")).reshape(n_wl, n_found, m)
         best = np.take_along_axis(grid, np.argmax(k, axis=-1)[..., None], axis=-1)[..., 0]
-        out = np.where(found, np.clip(best, 0.0, u_hi[:, None]), out)
+        out = np.where(found, np.clip(best, 0.0, u_scan[:, None]), out)
         half = half / 10.0
-    return np.sort(out, axis=1)
+    pole = _refine_poles(geom, out, found, 2.0 * step)
+    has_pole = np.isfinite(pole)
+    found &= ~near_line | has_pole
+    centre = np.where(has_pole, pole.real, out)
+    found &= (centre > 0) & (centre < u_hi[:, None])
+    # a pole narrower than the quadrature can see from one breakpoint gets a geometric ladder of
+    # breakpoints u0 +- gamma 10^k on both sides, each segment then holding a smooth part of the Lorentzian
+    gamma = np.where(has_pole, pole.imag, np.inf)
+    ladder = gamma[..., None] * 10.0 ** np.arange(_LADDER_STEPS)
+    ladder = np.where(ladder < 0.3 * step[:, None, None], ladder, 0.0)  # 0: a copy of the centre
+    pts = np.concatenate([centre[..., None], centre[..., None] - ladder, centre[..., None] + ladder], axis=-1)
+    pts = np.where(found[..., None], pts, u_hi[:, None, None]).reshape(n_wl, -1)
+    return np.sort(np.clip(pts, 0.0, u_hi[:, None]), axis=1)
+
+
+#: decades of breakpoints on each side of a sharp pole (widths down to ~1e-13 of the scan range)
+_LADDER_STEPS = 12
+
+
+def mode_denominator(geom: Geometry, u) -> dict:
+    """``1 - a_b a_t`` per polarisation at ``u`` (n_wl, n_u): zero at the stack's modes (poles of K).
+
+    Independent of the dipole position (``a_b a_t = r_b r_t exp(2 i k0 n_e sz d_e)``); analytic in ``u``
+    on the sheet of the real axis seen from below (see :func:`k_scan`).
+    """
+    u = np.asarray(u, dtype=complex)
+    ne = geom.n_emitter[:, None]
+    neff = u * ne
+    sz = kz_normalised(1.0, u)
+    k0ne = (2 * np.pi / geom.wavelength_nm * geom.n_emitter)[:, None]
+    phase = np.exp(2j * k0ne * sz * geom.emitter_thickness_nm[:, None])
+    top = half_stacks(*geom.top_media(), neff, geom.wavelength_nm, need_flux=False)
+    bottom = half_stacks(*geom.bottom_media(), neff, geom.wavelength_nm, need_flux=False)
+    return {p: 1 - bottom[p].r * top[p].r * phase for p in ("s", "p")}
+
+
+def _refine_poles(geom: Geometry, u_peak, found, width0, n_iter: int = 12) -> np.ndarray:
+    """Complex poles ``u0 + i gamma`` next to the peaks ``u_peak`` (n_wl, k); NaN where none is found.
+
+    Newton steps on :func:`mode_denominator`, always taken from the mirror point ``u0 - i gamma`` below
+    the real axis (where K is evaluated on the sheet continuous with the real axis): the error of a
+    step is ``O(gamma^2)`` of the curvature, negligible for the sharp poles that need it. Both
+    polarisations are tried; the root nearest the peak within ``width0`` is kept.
+    """
+    n_wl, k = u_peak.shape
+    best = np.full(u_peak.shape, np.nan + 0j)
+    if not np.any(found):
+        return best
+    with np.errstate(all="ignore"):
+        for pol in ("s", "p"):
+            x = u_peak.astype(float).copy()
+            y = np.broadcast_to(1e-3 * np.asarray(width0, dtype=float)[:, None], (n_wl, k)).copy()
+            ok = np.array(found)
+            for _ in range(n_iter):
+                z = x - 1j * y
+                h = 1e-4 * y
+                pts = np.stack([z, z + h, z - h], axis=-1).reshape(n_wl, -1)
+                d = mode_denominator(geom, pts)[pol].reshape(n_wl, k, 3)
+                deriv = (d[..., 1] - d[..., 2]) / (2 * h)
+                new = z - d[..., 0] / deriv
+                ok &= np.isfinite(new) & (np.abs(new.real - u_peak) < width0[:, None]) & (new.imag > -1e-300)
+                done = np.abs(new - (x + 1j * y)) < 1e-12 * np.maximum(np.abs(new.imag), 1e-4)
+                x = np.where(ok, new.real, x)
+                y = np.where(ok, np.maximum(new.imag, 1e-15 * np.maximum(x, 1.0)), y)
+                if np.all(done | ~ok):
+                    break
+            cand = np.where(ok, x + 1j * y, np.nan)
+            closer = np.isfinite(cand) & ~(np.abs(best.real - u_peak) <= np.abs(cand.real - u_peak))
+            best = np.where(closer, cand, best)
+    return best
 
 
 def classify_modes(geom: Geometry, position_nm, weights, n_open):
@@ -236,18 +314,24 @@ def _tail_max_u(geom: Geometry, position_nm, last):
     the nearest dipole plane to the nearest absorbing layer; integrate until that is 1e-13
     (at most to u = 4000, reached by a dipole about 0.2 nm from an absorber).
     """
-    thick = geom.thickness_nm
+    thick = geom.thickness_rows  # (n_wl, M): rows may be different stacks
     e = geom.emitter
     pos = np.asarray(position_nm, dtype=float)
-    lossy = np.any(np.imag(geom.n[:, 1:-1]) > 0, axis=0)  # per layer, any wavelength
+    pos = pos if pos.ndim == 2 else pos[None, :]
+    lossy = np.any(np.imag(geom.n[:, 1:-1]) > 0, axis=0)  # per layer, any row
     lossy[e] = False
-    edges = np.concatenate([[0.0], np.cumsum(thick)])
-    z = edges[e] + pos
-    gaps = [np.min(np.maximum(edges[j] - z, z - edges[j + 1])) for j in range(len(thick)) if lossy[j]]
-    gaps += [np.min(z), np.min(edges[-1] - z)] if np.any(np.imag(geom.n[:, [0, -1]]) > 0) else []
+    edges = np.concatenate([np.zeros((len(thick), 1)), np.cumsum(thick, axis=1)], axis=1)
+    z = edges[:, e : e + 1] + pos  # (n_wl, n_pos)
+    gaps = [
+        np.min(np.maximum(edges[:, j : j + 1] - z, z - edges[:, j + 1 : j + 2]), axis=1)
+        for j in range(thick.shape[1])
+        if lossy[j]
+    ]
+    if np.any(np.imag(geom.n[:, [0, -1]]) > 0):
+        gaps += [np.min(z, axis=1), np.min(edges[:, -1:] - z, axis=1)]
     if not gaps:  # nothing absorbs: no power beyond the light lines
         return 2 * np.asarray(last, dtype=float)
-    d_abs = max(min(gaps), 1e-3)
+    d_abs = np.maximum(np.min(gaps, axis=0), 1e-3)
     k = 2 * np.pi / geom.wavelength_nm * geom.n_emitter
     return np.clip(30.0 / (2 * k * d_abs), 2 * last, 4000.0)
 
@@ -258,35 +342,69 @@ def _drop_empty(a, b):
     return a[:, keep], b[:, keep]
 
 
-def radiative_densities(geom: Geometry, u, position_nm, n_outside, substrate_coherent: bool = False) -> dict:
+def incoherent_substrate(geom: Geometry) -> Geometry:
+    """``geom`` with the real part of the substrate index: the thick incoherent substrate is treated as
+    transparent (its absorption over its thickness is not modelled; glass: k ~ 5e-7, ~1 % per mm)."""
+    if not np.any(geom.n[:, 0].imag):
+        return geom
+    n = geom.n.copy()
+    n[:, 0] = n[:, 0].real
+    return replace(geom, n=n)
+
+
+def radiative_densities(
+    geom: Geometry, u, position_nm, n_outside, substrate_coherent: bool = False, weights=None
+) -> dict:
     """Channel densities per unit u on the real axis inside the substrate light line.
 
     Parameters
     ----------
     u : real array (n_wl, n_u), ``u < n_open / n_e`` (see the module docstring)
     n_outside : array (n_wl,)
+    weights : array (n_pos,), optional
+        Emission-zone weights: the densities are then averaged over the positions (n_pos -> 1),
+        before the per-layer bookkeeping.
 
     Returns
     -------
-    dict of (n_wl, n_pos, n_u): ``"{o}.{channel}"`` and ``"{o}.layer{j}"`` for orientations
+    dict of (n_wl, n_pos, n_u) (n_pos = 1 with ``weights``): ``"{o}.{channel}"`` and ``"{o}.layer{j}"`` for orientations
     ``o`` in ("v", "h"), and ``"comp.{c}.outcoupled"`` per component ("v", "hs", "hp") --
     the outcoupled density per polarisation used by the far field.
     """
+    if not substrate_coherent:
+        geom = incoherent_substrate(geom)
     wl = geom.wavelength_nm
-    n_wl, n_layers, e = len(wl), len(geom.thickness_nm), geom.emitter
+    n_wl, n_layers, e = len(wl), geom.n.shape[1] - 2, geom.emitter
     pos = np.atleast_1d(np.asarray(position_nm, dtype=float))
     n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
     neff = u * geom.n_emitter[:, None]
-    fields = dipole_fields(geom, u, pos)
-    zero = np.zeros((n_wl, len(pos), u.shape[1]))
+    # power carried up / down by each component, per plane or (with weights) zone-averaged
+    if weights is not None and np.all(u < 1):  # inside the emitter's light cone: closed-form zone average
+        fields = zone_fields(geom, u, pos, weights, need_split=True)
+        carried = {c: (fields.up[c][:, None, :], fields.down[c][:, None, :]) for c, _, _ in COMPONENTS}
+    else:
+        fields = dipole_fields(geom, u, pos)
+        carried = {}
+        for c, _, _ in COMPONENTS:
+            k, up = fields.f[c].real, fields.up[c]
+            pair = (k * up, k * (1 - up))
+            if weights is not None:
+                pair = tuple(np.tensordot(x, weights, axes=([1], [0]))[:, None, :] for x in pair)
+            carried[c] = pair
+    zero = np.zeros((n_wl, pos.shape[-1] if weights is None else 1, u.shape[1]))
     out = {f"{o}.{c}": zero.copy() for o in ("v", "h") for c in CHANNELS}
     out.update({f"{o}.layer{j}": zero.copy() for o in ("v", "h") for j in range(n_layers)})
+    lossy = geom.n[:, 1:-1].imag > 0  # flux differences across a lossless layer are round-off: exactly 0
     glass_side = {}
     if not substrate_coherent:
         sub_out = np.stack([geom.n[:, 0], n_out.astype(complex)], axis=1)
+        full = half_stacks(geom.n, geom.thickness_nm, neff, wl, q=fields.q)
+        escape = reflectance_transmittance(sub_out, np.zeros((n_wl, 0)), neff, wl)
         for p in ("s", "p"):
-            hs = half_stack(p, geom.n, geom.thickness_nm, neff, wl)
-            r_so, t_so = reflect_transmit(p, sub_out, [], neff, wl)
+            hs = full[p]
+            r_so, t_so = escape[p]
+            # beyond the substrate light line nothing reaches the outside (T is NaN there: no incident flux)
+            t_so = np.where(np.isfinite(t_so), t_so, 0.0)
             incident = net_flux(p, geom.n[:, :1], hs.q[0], 0.0)
             safe = np.where(np.abs(incident) > 0, incident, 1.0)
             r_ss = np.abs(hs.r) ** 2
@@ -297,20 +415,19 @@ def radiative_densities(geom: Geometry, u, position_nm, n_outside, substrate_coh
                 r_so[:, None],
                 t_so[:, None],
             )
-    inside = (neff < n_out[:, None])[:, None, :]
+    # the escape cone: propagating both in the substrate and outside it
+    inside = (neff < np.minimum(n_out, geom.n[:, 0].real)[:, None])[:, None, :]
     for name, pol, _ in COMPONENTS:
         o = "v" if name == "v" else "h"
-        k = fields.f[name].real
-        up = fields.up[name]
         comp_out = zero.copy()
-        for half, frac, layer_ids, is_top in (
-            (fields.top[pol], up, range(e + 1, n_layers), True),
-            (fields.bottom[pol], 1 - up, range(e - 1, -1, -1), False),
+        for half, part, layer_ids, is_top in (
+            (fields.top[pol], carried[name][0], range(e + 1, n_layers), True),
+            (fields.bottom[pol], carried[name][1], range(e - 1, -1, -1), False),
         ):
             f0 = half.flux[0][:, None, :]
-            power = k * frac / np.where(np.abs(f0) > 0, f0, np.inf)
+            power = part / np.where(np.abs(f0) > 0, f0, np.inf)
             for m, j in enumerate(layer_ids):
-                out[f"{o}.layer{j}"] += power * half.absorbed[m][:, None, :]
+                out[f"{o}.layer{j}"] += power * (half.absorbed[m] * lossy[:, j, None])[:, None, :]
             leaving = power * half.flux[-1][:, None, :]
             if is_top:
                 out[f"{o}.top"] += leaving
@@ -324,7 +441,7 @@ def radiative_densities(geom: Geometry, u, position_nm, n_outside, substrate_coh
                 comp_out += esc * t_so
                 out[f"{o}.top"] += esc * r_so * t_ss
                 for j in range(n_layers):
-                    out[f"{o}.layer{j}"] += esc * r_so * a_ss[j]
+                    out[f"{o}.layer{j}"] += esc * r_so * a_ss[j] * lossy[:, j, None, None]
         out[f"{o}.outcoupled"] += comp_out
         out[f"comp.{name}.outcoupled"] = comp_out
     return out
@@ -345,8 +462,9 @@ def emission(
     ----------
     geom : Geometry
         Media from the substrate (``geom.n[:, 0]``) to the top (``geom.n[:, -1]``).
-    position_nm : array (n_pos,)
-        Dipole distances from the emitter layer's substrate side [nm].
+    position_nm : array (n_pos,) or (n_wl, n_pos)
+        Dipole distances from the emitter layer's substrate side [nm] (per row if 2-d: rows that
+        are different stacks, see :class:`qdled.optics.dipole.Geometry`).
     weights : array (n_pos,), optional
         Emission-zone weights (normalised here); default uniform.
     n_outside : complex or array (n_wl,)
@@ -361,9 +479,11 @@ def emission(
     Emission
     """
     pos = np.atleast_1d(np.asarray(position_nm, dtype=float))
-    w_pos = np.ones(len(pos)) if weights is None else np.asarray(weights, dtype=float)
-    em = _emission_block(geom, pos, w_pos / w_pos.sum(), n_outside, substrate_coherent, tol)
-    if em.error > 10 * tol:
+    w_pos = np.ones(pos.shape[-1]) if weights is None else np.asarray(weights, dtype=float)
+    if not substrate_coherent:
+        geom = incoherent_substrate(geom)
+    em = replace(_emission_block(geom, pos, w_pos / w_pos.sum(), n_outside, substrate_coherent, tol), tol=tol)
+    if not em.converged:
         warnings.warn(
             f"u-quadrature not converged: change {em.error:.2e} between the last two panel counts "
             f"(tolerance {tol:.1e}); results may be inaccurate",
@@ -371,6 +491,11 @@ def emission(
             stacklevel=2,
         )
     return em
+
+
+def _clip_noise(x, noise):
+    """``x`` with values in ``[-noise, 0)`` set to zero."""
+    return np.where((x < 0) & (x >= -noise), 0.0, x)
 
 
 def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: bool, tol: float) -> Emission:
@@ -383,7 +508,7 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
     u_open = n_open / ne
     split_tm, split_te, modes = classify_modes(geom, pos, w_pos, n_open)
-    n_layers = len(geom.thickness_nm)
+    n_layers = geom.n.shape[1] - 2
 
     # ---- radiative region [0, u_open]: real axis, all light lines and sharp mode poles as breakpoints
     poles = pole_breakpoints(geom, pos, w_pos, u_open)
@@ -395,12 +520,16 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     bp = np.concatenate([bp, u_open[:, None]], axis=1)
     a_rad, b_rad = _drop_empty(bp[:, :-1], bp[:, 1:])
 
+    # the integrands return emission-zone averages per segment (n_wl, n_seg): the figures reported, whose
+    # change between panel counts is the error estimate
     def radiative(u, du):
-        dens = radiative_densities(geom, u.reshape(n_wl, -1).real, pos, n_out, substrate_coherent)
-        w = du.reshape(n_wl, 1, -1).real
-        return {k: np.sum(v * w, axis=-1) for k, v in dens.items() if not k.startswith("comp.")}
+        shape = u.shape
+        dens = radiative_densities(geom, u.reshape(n_wl, -1).real, pos, n_out, substrate_coherent, weights=w_pos)
+        w = du.real
+        return {k: np.sum(v.reshape(shape) * w, axis=-1) for k, v in dens.items() if not k.startswith("comp.")}
 
     rad, err_rad, _ = adaptive(radiative, a_rad, b_rad, np.zeros_like(a_rad), tol=tol)
+    rad = {k: v.sum(axis=-1) for k, v in rad.items()}
 
     # ---- bound region [u_open, u_max]: deformed contour; breakpoints at branch points only
     u_tm = np.maximum(split_tm / ne, u_open)
@@ -412,31 +541,39 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     fixed = [u_open, np.maximum(1.0, u_open), u_tm, u_te, last]
     bp = np.concatenate([np.sort(np.stack(fixed, axis=1), axis=1), tail], axis=1)
     a_b, b_b = _drop_empty(bp[:, :-1], bp[:, 1:])
-    beyond = {"p": (a_b >= u_tm[:, None] - 1e-12)[:, None, :], "s": (a_b >= u_te[:, None] - 1e-12)[:, None, :]}
+    beyond = {"p": a_b >= u_tm[:, None] - 1e-12, "s": a_b >= u_te[:, None] - 1e-12}
 
     def bound(u, du):
-        n_seg, n_nodes = u.shape[1], u.shape[2]
-        fields = dipole_fields(geom, u.reshape(n_wl, -1), pos, need_split=False)
-        res = {f"{o}.{c}": 0.0 for o in ("v", "h") for c in ("waveguide", "plasmon")}
-        for name, pol, _ in COMPONENTS:
-            o = "v" if name == "v" else "h"
-            seg = (fields.f[name] * du.reshape(n_wl, 1, -1)).reshape(n_wl, len(pos), n_seg, n_nodes).sum(-1).real
-            res[f"{o}.plasmon"] = res[f"{o}.plasmon"] + np.sum(np.where(beyond[pol], seg, 0.0), axis=-1)
-            res[f"{o}.waveguide"] = res[f"{o}.waveguide"] + np.sum(np.where(beyond[pol], 0.0, seg), axis=-1)
-        return res
+        fields = zone_fields(geom, u.reshape(n_wl, -1), pos, w_pos)
+        return {c: (fields.f[c].reshape(u.shape) * du).sum(-1).real for c, _, _ in COMPONENTS}
 
     deform = np.full(a_b.shape, CONTOUR_ETA)
-    bnd, err_bnd, _ = adaptive(bound, a_b, b_b, deform, tol=tol, start_panels=4)
+    seg, err_bnd, _ = adaptive(bound, a_b, b_b, deform, tol=tol, start_panels=4)
+    bnd = {f"{o}.{c}": 0.0 for o in ("v", "h") for c in ("waveguide", "plasmon")}
+    for name, pol, _ in COMPONENTS:
+        o = "v" if name == "v" else "h"
+        bnd[f"{o}.plasmon"] = bnd[f"{o}.plasmon"] + np.sum(np.where(beyond[pol], seg[name], 0.0), axis=-1)
+        bnd[f"{o}.waveguide"] = bnd[f"{o}.waveguide"] + np.sum(np.where(beyond[pol], 0.0, seg[name]), axis=-1)
 
+    error = max(err_rad, err_bnd)
     power, purcell, by_layer = {}, {}, {}
     for o in ("v", "h"):
         pw = {}
         for c in CHANNELS:
-            per_pos = rad[f"{o}.{c}"] + (bnd[f"{o}.{c}"] if c in ("waveguide", "plasmon") else 0.0)
-            pw[c] = per_pos
+            if c != "absorbed":
+                pw[c] = rad[f"{o}.{c}"] + (bnd[f"{o}.{c}"] if c in ("waveguide", "plasmon") else 0.0)
         layers = np.stack([rad[f"{o}.layer{j}"] for j in range(n_layers)])
+        # every channel is a flux into a sink (>= 0); a negative total within the quadrature's accuracy
+        # (its tolerance or error estimate) or round-off is a zero channel seen through that error, and
+        # is set to zero with its size added to the error. A larger negative value is left visible.
+        noise = max(error, tol) + 1e-12 * sum(np.abs(v) for v in pw.values())
+        error = max(error, float(np.max(np.abs(np.minimum(layers, 0.0)), initial=0.0)))
+        layers = _clip_noise(layers, noise)
+        for c in pw:
+            error = max(error, float(np.max(np.where(pw[c] < 0, -pw[c], 0.0), initial=0.0)))
+            pw[c] = _clip_noise(pw[c], noise)
         pw["absorbed"] = layers.sum(axis=0)
-        power[o] = {c: pw[c] @ w_pos for c in CHANNELS}
-        by_layer[o] = layers @ w_pos
+        power[o] = {c: pw[c] for c in CHANNELS}
+        by_layer[o] = layers
         purcell[o] = sum(power[o][c] for c in CHANNELS)
-    return Emission(wl, purcell, power, by_layer, split_tm, split_te, modes, max(err_rad, err_bnd))
+    return Emission(wl, purcell, power, by_layer, split_tm, split_te, modes, error)

@@ -141,6 +141,10 @@ def run_sweep(
     if progress:
         progress(done, n_chunks)
     executor = executor or SerialExecutor()
+    if spec.kind == "stack" and todo and getattr(executor, "name", "") != "dask":
+        from qdled.sweep.executors import warm_up
+
+        warm_up()  # load the optical constants once here: forked pool workers inherit them
     for i, result in executor.map_unordered(partial(evaluate_chunk, spec), todo):
         _save_chunk(parts, i, result)
         done += 1

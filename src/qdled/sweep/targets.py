@@ -40,10 +40,14 @@ def _over_points(base, spec, points: np.ndarray, compute: Callable) -> dict[str,
 
 def evaluate_stacks(spec, points: np.ndarray) -> dict[str, np.ndarray]:
     """Optics of the base stack with each point's values applied (at ``options['wavelength_nm']``)."""
-    from qdled.optics.sweep import point_values
+    from qdled.optics import EL_PEAK_NM
+    from qdled.optics.sweep import points_values
 
-    wl = float(spec.options.get("wavelength_nm", 628.0))
-    return _over_points(_base_stack(spec.base_toml), spec, points, lambda stack: point_values(stack, wavelength_nm=wl))
+    wl = float(spec.options.get("wavelength_nm", EL_PEAK_NM))
+    base, keys = _base_stack(spec.base_toml), [a.key for a in spec.axes]
+    stacks = [base.with_values(dict(zip(keys, map(float, p), strict=False))) for p in points]
+    values = points_values(stacks, wavelength_nm=wl)  # the chunk's stacks solved together (vectorised)
+    return {t: values[t] for t in spec.targets}
 
 
 @lru_cache(maxsize=8)
