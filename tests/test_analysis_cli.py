@@ -92,7 +92,7 @@ def test_tauc_and_tem_from_generated_files(tmp_path):
     [
         (["spectrum", "BAD"], "line 3, column 'intensity'"),
         (["jvl", str(FIX / "jvl_photocurrent.csv"), "--spectrum", str(FIX / "el_spectrum.csv")], "--distance-mm"),
-        (["spectrum", "MISSING"], "file not found"),
+        (["spectrum", "MISSING"], "no such file"),
     ],
 )
 def test_cli_errors_exit_2_one_line(tmp_path, monkeypatch, capsys, args, needle):

@@ -167,7 +167,7 @@ def test_malformed_input_names_file_line_column(tmp_path, case):
 
 
 def test_missing_file_and_bad_image(tmp_path):
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="no such file"):
         m.read_spectrum(tmp_path / "nope.csv")
     bad = tmp_path / "x.png"
     bad.write_bytes(b"not a png")

@@ -11,10 +11,15 @@ EG = 1.95  # eV, near the CsPbI3 QD gap implied by 623 nm emission (Li et al. 20
 
 
 def _direct_gap(wl, eg, b=0.25, urbach_eV=0.02, broadening_eV=0.0):
-    """Absorbance with (A E)^2 = b (E - Eg) above the gap and an Urbach tail below."""
+    """Absorbance with (A E)^2 = b (E - Eg) above the gap and an Urbach tail below, joined at Eg + U/2 where
+    value and slope of both branches agree (a tail ending at Eg with value sqrt(b U) would leave a spurious
+    local maximum at Eg, which the excitonic-feature search rightly takes for a peak)."""
     E = np.linspace(1.5, 3.2, 3401)
-    ae = np.maximum(
-        np.sqrt(b * np.clip(E - eg, 0, None)), np.sqrt(b * urbach_eV) * np.exp((E - eg) / urbach_eV) * (E < eg)
+    ej = eg + urbach_eV / 2
+    ae = np.where(
+        E >= ej,
+        np.sqrt(b * np.clip(E - eg, 0, None)),
+        np.sqrt(b * urbach_eV / 2) * np.exp((E - ej) / urbach_eV),
     )
     A = ae / E
     if broadening_eV:

@@ -18,6 +18,13 @@ Both assume a Lambertian angular pattern (as the paper's measurement does) and c
 forward-hemisphere photons only (EQE into air). Turn-on voltage is defined as the
 (interpolated) voltage at which the luminance first reaches 1 cd/m^2.
 
+Guards against nonsense figures: the efficiencies (peak EQE, cd/A, lm/W) are taken only from
+forward-bias rows whose luminance reaches a floor (default 1 cd/m^2, the turn-on definition):
+below it the luminance reading is noise and the ratio L/J can be anything (a real OLED sweep gave
+"2268 %" from sub-turn-on rows). The floor and the rows used are reported; with no row above it the
+figures are null with the reason. An EQE above 100 %, or a power efficacy above the luminous
+efficacy of radiation of the spectrum (a wall-plug efficiency above 1), is flagged in ``warnings``.
+
 References
 ----------
 Li, Y. et al., Nat. Commun. 15, 5696 (2024): active area 4 mm^2, Lambertian assumption,
@@ -30,18 +37,18 @@ CIE 015:2018; Km = 683 lm/W (SI definition of the candela, BIPM SI Brochure 9th 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 import numpy as np
-from scipy.constants import c as C_M_S
 from scipy.constants import e as Q_C
-from scipy.constants import h as H_J_S
 
+from qdled import spectral
 from qdled.errors import InputError, require_finite_positive
+from qdled.spectral import KM_LM_PER_W, TURN_ON_LUMINANCE_CD_M2, Spectrum, turn_on_voltage
 
 __all__ = [
     "KM_LM_PER_W",
     "TURN_ON_LUMINANCE_CD_M2",
+    "LUMINANCE_FLOOR_CD_M2",
     "JVLResult",
     "luminous_efficacy_of_radiation",
     "photons_per_joule",
@@ -55,66 +62,34 @@ __all__ = [
     "plot_jvl",
 ]
 
-#: Maximum luminous efficacy for photopic vision (lm/W), SI definition of the candela.
-KM_LM_PER_W = 683.0
-#: Luminance defining the turn-on voltage (cd/m^2).
-TURN_ON_LUMINANCE_CD_M2 = 1.0
+#: Default luminance floor (cd/m^2) below which rows do not enter the efficiency figures.
+LUMINANCE_FLOOR_CD_M2 = 1.0
 
 
-@lru_cache(maxsize=1)
-def _v_lambda():
-    import colour
-
-    return colour.colorimetry.SDS_LEFS_PHOTOPIC["CIE 1924 Photopic Standard Observer"]
-
-
-def _spectrum(wavelength_nm, intensity) -> tuple[np.ndarray, np.ndarray]:
-    wl = np.asarray(wavelength_nm, float)
-    s = np.asarray(intensity, float)
-    if wl.ndim != 1 or wl.shape != s.shape or wl.size < 2 or (np.diff(wl) <= 0).any():
-        raise InputError("EL spectrum: wavelength_nm must be 1-D, strictly increasing, same length as intensity")
-    if not (np.isfinite(wl).all() and np.isfinite(s).all()):
-        raise InputError("EL spectrum: wavelength_nm and intensity must be finite")
-    # negative readings (zero-mean spectrometer noise) are kept, as in the colour calculation: clipping them
-    # biases the luminous efficacy low (-1.1 % at 2 % noise)
-    if np.trapezoid(s, wl) <= 0:
-        raise InputError("EL spectrum has no positive intensity")
-    return wl, s
+# Photometry is qdled.spectral's (one copy for the device model and the lab); these take a lab's arrays.
 
 
 def luminous_efficacy_of_radiation(wavelength_nm, intensity) -> float:
-    """Luminous efficacy of radiation ``K = Km int(s V) / int(s)`` (lm/W) of a spectrum shape."""
-    wl, s = _spectrum(wavelength_nm, intensity)
-    v = _v_lambda()
-    vl = np.interp(wl, v.wavelengths, v.values, left=0.0, right=0.0)
-    return float(KM_LM_PER_W * np.trapezoid(s * vl, wl) / np.trapezoid(s, wl))
+    """Luminous efficacy of radiation ``K = Km int(s V) / int(s)`` (lm/W) of a measured spectrum shape
+    (:func:`qdled.spectral.luminous_efficacy`)."""
+    return spectral.luminous_efficacy(Spectrum(wavelength_nm, intensity))
 
 
 def photons_per_joule(wavelength_nm, intensity) -> float:
-    """Mean number of photons per joule of radiant energy, ``int(s lambda/hc) / int(s)`` (1/J)."""
-    wl, s = _spectrum(wavelength_nm, intensity)
-    return float(np.trapezoid(s * wl * 1e-9, wl) / np.trapezoid(s, wl) / (H_J_S * C_M_S))
+    """Mean number of photons per joule of radiant energy of a measured spectrum (1/J)
+    (:func:`qdled.spectral.photons_per_joule`)."""
+    return spectral.photons_per_joule(Spectrum(wavelength_nm, intensity))
 
 
 def photon_flux_from_luminance(luminance_cd_m2, wavelength_nm, intensity):
-    """Photon flux density (photons s^-1 m^-2) emitted into the forward hemisphere by a
-    Lambertian emitter of luminance ``luminance_cd_m2`` with the given spectrum shape.
-
-    ``N = pi L / K * photons_per_joule`` with ``K`` the luminous efficacy of radiation.
-    """
-    L = np.asarray(luminance_cd_m2, float)
-    K = luminous_efficacy_of_radiation(wavelength_nm, intensity)
-    if K <= 0:
-        raise InputError("EL spectrum lies outside the visible range (V(lambda) = 0); luminance undefined")
-    return np.pi * L / K * photons_per_joule(wavelength_nm, intensity)
+    """Photon flux density (photons s^-1 m^-2) into the forward hemisphere of a Lambertian emitter of luminance
+    ``luminance_cd_m2`` with the measured spectrum shape (:func:`qdled.spectral.photon_flux_from_luminance`)."""
+    return spectral.photon_flux_from_luminance(luminance_cd_m2, Spectrum(wavelength_nm, intensity))
 
 
 def luminance_from_photon_flux(photon_flux_m2_s, wavelength_nm, intensity):
-    """Inverse of :func:`photon_flux_from_luminance`: luminance (cd/m^2) of a Lambertian
-    emitter sending ``photon_flux_m2_s`` photons s^-1 m^-2 into the forward hemisphere."""
-    N = np.asarray(photon_flux_m2_s, float)
-    K = luminous_efficacy_of_radiation(wavelength_nm, intensity)
-    return N / photons_per_joule(wavelength_nm, intensity) * K / np.pi
+    """Inverse of :func:`photon_flux_from_luminance` (:func:`qdled.spectral.luminance_from_photon_flux`)."""
+    return spectral.luminance_from_photon_flux(photon_flux_m2_s, Spectrum(wavelength_nm, intensity))
 
 
 def _safe_ratio(a, b):
@@ -165,7 +140,8 @@ def eqe_from_photocurrent(
     -------
     eqe : ndarray (fraction, NaN where current <= 0); power_W : ndarray (forward hemisphere)
     """
-    wl, s = _spectrum(wavelength_nm, intensity)
+    spec = Spectrum(wavelength_nm, intensity)
+    wl, s = spec
     if responsivity_wavelength_nm is None:
         R = require_finite_positive("responsivity_A_per_W", responsivity_A_per_W)
         r_eff = R
@@ -183,27 +159,9 @@ def eqe_from_photocurrent(
     power_W = (
         np.asarray(photocurrent_A, float) / r_eff / lambertian_collection_fraction(distance_mm, detector_radius_mm)
     )
-    photons = power_W * photons_per_joule(wl, s)
+    photons = power_W * spectral.photons_per_joule(spec)
     electrons = np.asarray(current_mA, float) * 1e-3 / Q_C
     return _safe_ratio(photons, electrons), power_W
-
-
-def turn_on_voltage(voltage_V, luminance_cd_m2, threshold_cd_m2: float = TURN_ON_LUMINANCE_CD_M2) -> float:
-    """Voltage (V) at which the luminance first reaches ``threshold_cd_m2`` (default 1 cd/m^2),
-    interpolated in log10(L) between the bracketing points; NaN if never reached."""
-    V = np.asarray(voltage_V, float)
-    L = np.asarray(luminance_cd_m2, float)
-    above = np.nonzero(L >= threshold_cd_m2)[0]
-    if above.size == 0:
-        return float("nan")
-    k = above[0]
-    if k == 0:
-        return float(V[0])
-    if L[k - 1] > 0:
-        x0, x1, xt = np.log10(L[k - 1]), np.log10(L[k]), np.log10(threshold_cd_m2)
-    else:
-        x0, x1, xt = L[k - 1], L[k], threshold_cd_m2
-    return float(V[k - 1] + (xt - x0) * (V[k] - V[k - 1]) / (x1 - x0))
 
 
 @dataclass(frozen=True)
@@ -222,11 +180,19 @@ class JVLResult:
     max_current_efficiency_cd_A: float
     max_power_efficacy_lm_W: float
     luminous_efficacy_of_radiation_lm_W: float
+    luminance_floor_cd_m2: float = LUMINANCE_FLOOR_CD_M2
+    rows_used: tuple[int, ...] = ()
+    voltage_range_used_V: tuple[float, float] | None = None
+    null_reason: str | None = None
+    warnings: tuple[str, ...] = ()
     curves: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("curves")
+        d["rows_used"] = list(self.rows_used)
+        d["voltage_range_used_V"] = list(self.voltage_range_used_V) if self.voltage_range_used_V else None
+        d["warnings"] = list(self.warnings)
         return d
 
 
@@ -250,6 +216,7 @@ def analyze_jvl(
     detector_radius_mm: float | None = None,
     responsivity_A_per_W=None,
     responsivity_wavelength_nm=None,
+    luminance_floor_cd_m2: float = LUMINANCE_FLOOR_CD_M2,
 ) -> JVLResult:
     """Analyse a J-V-L sweep (give either ``luminance_cd_m2`` or ``photocurrent_A``).
 
@@ -265,12 +232,17 @@ def analyze_jvl(
         Photodiode route; needs ``distance_mm``, ``detector_radius_mm`` and ``responsivity_A_per_W``.
     area_mm2 : float
         Active area (default 4 mm^2, the paper's).
+    luminance_floor_cd_m2 : float
+        Rows below this luminance (or not in forward bias) do not enter peak EQE, cd/A and lm/W.
 
     Returns
     -------
     JVLResult
+        ``rows_used`` lists the 0-based sweep rows the efficiency figures were taken from;
+        ``null_reason`` says why they are null; ``warnings`` flags impossible values.
     """
     area = require_finite_positive("area_mm2", area_mm2)
+    floor = require_finite_positive("luminance_floor_cd_m2", luminance_floor_cd_m2, allow_zero=True)
     V = np.asarray(voltage_V, float)
     I = np.asarray(current_mA, float)
     if V.shape != I.shape or V.ndim != 1:
@@ -308,9 +280,35 @@ def analyze_jvl(
         L = power_W * K / (np.pi * area * 1e-6)  # Lambertian: M_v = pi L
     ce = _safe_ratio(L, J * 10.0)  # cd/A, J in A/m^2
     pe = _safe_ratio(np.pi * L, J * 10.0 * V)  # lm/W
-    k_eqe = _nanargmax(eqe)
+    forward = (V > 0) & (J > 0)
+    used = forward & np.isfinite(L) & (L >= floor)
+    reason = None
+    if not forward.any():
+        reason = (
+            "no forward-bias rows (voltage > 0 with current > 0): the sweep covers only reverse bias or zero "
+            "current, so no efficiency can be reported"
+        )
+    elif not used.any():
+        reason = (
+            f"luminance never reaches the floor of {floor:g} cd/m^2 in forward bias (maximum "
+            f"{np.nanmax(np.where(forward, L, np.nan)):.3g} cd/m^2): below it the reading is noise"
+        )
+    eqe_u, ce_u, pe_u = (np.where(used, x, np.nan) for x in (eqe, ce, pe))
+    k_eqe = _nanargmax(eqe_u)
     k_l = _nanargmax(L)
     nan = float("nan")
+    warn = []
+    if k_eqe is not None and eqe[k_eqe] > 1.0:
+        warn.append(
+            f"EQE {eqe[k_eqe] * 100:.3g} % exceeds 100 % at {V[k_eqe]:g} V: check the active area, the "
+            "luminance or photodiode calibration and the EL spectrum"
+        )
+    if np.isfinite(pe_u).any() and np.nanmax(pe_u) > K:
+        warn.append(
+            f"power efficacy {np.nanmax(pe_u):.3g} lm/W exceeds the luminous efficacy of the EL spectrum "
+            f"({K:.3g} lm/W), i.e. more light than electrical power: check the units of current and luminance"
+        )
+    rows = np.nonzero(used)[0]
     return JVLResult(
         method=method,
         area_mm2=area,
@@ -321,9 +319,14 @@ def analyze_jvl(
         max_luminance_cd_m2=float(L[k_l]) if k_l is not None else nan,
         voltage_at_max_luminance_V=float(V[k_l]) if k_l is not None else nan,
         turn_on_voltage_V=turn_on_voltage(V, L),
-        max_current_efficiency_cd_A=float(np.nanmax(ce)) if np.isfinite(ce).any() else nan,
-        max_power_efficacy_lm_W=float(np.nanmax(pe)) if np.isfinite(pe).any() else nan,
+        max_current_efficiency_cd_A=float(np.nanmax(ce_u)) if np.isfinite(ce_u).any() else nan,
+        max_power_efficacy_lm_W=float(np.nanmax(pe_u)) if np.isfinite(pe_u).any() else nan,
         luminous_efficacy_of_radiation_lm_W=K,
+        luminance_floor_cd_m2=floor,
+        rows_used=tuple(int(r) for r in rows),
+        voltage_range_used_V=(float(V[rows].min()), float(V[rows].max())) if rows.size else None,
+        null_reason=reason,
+        warnings=tuple(warn),
         curves={
             "voltage_V": V,
             "current_density_mA_cm2": J,

@@ -2,9 +2,15 @@
 
 For a direct allowed transition ``(alpha h nu)^2 = B (h nu - E_g)``; the absorbance of a
 solution or film is proportional to ``alpha`` so ``(A h nu)^2`` has the same intercept.
+The search region is the absorption edge below the **first excitonic feature**: the lowest-energy
+local maximum of the (Savitzky-Golay smoothed) absorbance that stands out of the noise (prominence
+above 5 times the residual noise and 0.2 % of the absorbance range) and lies at least 5 % of that
+range above the transparent baseline. Quantum dots (PbSe, CsPbI3), MoS2 and dyes have such a peak;
+searching the whole spectrum instead finds the steeper UV edge 0.3-0.8 eV higher. Without any
+feature the whole spectrum is searched. ``edge_feature_eV`` and ``search_range_eV`` report both.
 The linear region is chosen automatically (written here; no library does it): every
 window spanning ``window_eV`` of photon energy (narrowed by factors of 1.5, up to three
-times, if no window qualifies) below the first excitonic maximum of
+times, if no window qualifies) in the search region of
 ``(A h nu)^2`` is fitted by least squares (vectorised with cumulative sums); among windows
 with R^2 >= ``min_r2`` that lie above 10 % of the maximum, those within 20 % of the steepest
 slope are kept (the "steepest tangent" rule) and the one with the median intercept is
@@ -23,14 +29,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.constants import c, e, h
 
 from qdled.errors import InputError
+from qdled.spectral import HC_EV_NM  # h c / e in eV nm, re-exported
 
-__all__ = ["HC_EV_NM", "TaucResult", "tauc_bandgap", "plot_tauc"]
-
-#: h c / e in eV nm.
-HC_EV_NM = h * c / e * 1e9
+__all__ = ["HC_EV_NM", "TaucResult", "tauc_bandgap", "first_excitonic_peak_eV", "plot_tauc"]
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,37 @@ class TaucResult:
     slope: float
     r_squared: float
     n_windows_accepted: int
+    search_range_eV: tuple[float, float] = (float("nan"), float("nan"))
+    edge_feature_eV: float | None = None
+    edge_feature: str = ""
     curves: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("curves")
         d["fit_range_eV"] = list(self.fit_range_eV)
+        d["search_range_eV"] = list(self.search_range_eV)
         return d
+
+
+def first_excitonic_peak_eV(energy_eV, absorbance) -> float | None:
+    """Photon energy (eV) of the lowest-energy absorbance maximum that stands out of the noise
+    (see module docstring), or None. ``energy_eV`` ascending."""
+    from scipy.signal import find_peaks, savgol_filter
+
+    E = np.asarray(energy_eV, float)
+    a = np.asarray(absorbance, float)
+    w = max(7, (a.size // 50) | 1)
+    if a.size <= w + 2:
+        return None
+    sm = savgol_filter(a, w, 2)
+    noise = float(np.std(a - sm))
+    span = float(sm.max() - sm.min())
+    if span <= 0:
+        return None
+    peaks, props = find_peaks(sm, prominence=max(5 * noise, 2e-3 * span))
+    peaks = [k for k in peaks if sm[k] - sm.min() > 0.05 * span and 0 < k < a.size - 1]
+    return float(E[peaks[0]]) if peaks else None
 
 
 def _window_fits(x: np.ndarray, y: np.ndarray, w: int):
@@ -89,27 +116,29 @@ def tauc_bandgap(
     min_r2 : float
         Minimum coefficient of determination of an accepted window.
     energy_range_eV : (float, float), optional
-        Restrict the search to this photon-energy range (default: below the first maximum).
+        Restrict the search to this photon-energy range (default: below the first excitonic
+        feature, see module docstring).
 
     Returns
     -------
     TaucResult
     """
-    from scipy.signal import find_peaks, savgol_filter
-
     wl = np.asarray(wavelength_nm, float)
     A = np.asarray(absorbance, float)
     if wl.ndim != 1 or wl.shape != A.shape or wl.size < 8 or (np.diff(wl) <= 0).any() or (wl <= 0).any():
         raise InputError("wavelength_nm must be positive, strictly increasing, same length as absorbance (>= 8 points)")
     E = (HC_EV_NM / wl)[::-1]
     y = (np.clip(A, 0.0, None)[::-1] * E) ** 2
+    feature = None
     if energy_range_eV is not None:
         lo, hi = energy_range_eV
         region = (E >= lo) & (E <= hi)
+        how = "given energy range"
     else:
-        ys = savgol_filter(y, min(11, y.size - (1 - y.size % 2)), 2)
-        peaks, _ = find_peaks(ys, prominence=0.05 * ys.max())
-        region = E <= (E[peaks[0]] if peaks.size else E[-1])
+        feature = first_excitonic_peak_eV(E, A[::-1])
+        region = E <= (feature if feature is not None else E[-1])
+        how = "below the first excitonic maximum" if feature is not None else "whole spectrum (no excitonic maximum)"
+
     x, yy = E[region], y[region]
     step = float(np.median(np.diff(x))) if x.size > 1 else 0.0
     if x.size < 5 or step <= 0:
@@ -146,6 +175,9 @@ def tauc_bandgap(
         slope=float(slope[k]),
         r_squared=float(r2[k]),
         n_windows_accepted=int(ok.sum()),
+        search_range_eV=(float(x[0]), float(x[-1])),
+        edge_feature_eV=feature,
+        edge_feature=how,
         curves={"energy_eV": E, "tauc": y, "intercept": float(intercept[k])},
     )
 

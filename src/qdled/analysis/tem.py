@@ -10,6 +10,15 @@ image border are dropped (their size is unknown). Objects still larger than 1.8x
 area or with an aspect ratio above 1.6 are taken as unsplit neighbours (face-to-face cubes
 with sub-nm gaps) and left out of the statistics, counted in ``dropped_merged``.
 
+The smoothing and the smallest accepted object adapt to the particle size unless given: a first
+Otsu split of the lightly smoothed image gives objects whose area-weighted median area ``a*`` is
+the size that holds most particle pixels (specks of noise are many but hold few pixels), and then
+``sigma_px = clip(sqrt(a*/pi)/4, 1, 8)`` and ``min_area_px = max(9, a*/10)``; the values used are
+reported. When the objects holding most particle pixels are below 4x4 pixels (``a* < 16 px``) the
+image cannot be sized -- pixelisation alone changes such an area by tens of per cent, and specks of
+noise look the same (too coarse a scale for the particles, or noise): refused with a message,
+instead of reporting sub-nanometre "particles".
+
 Size of each particle: the projected area ``a``. For the cubic CsPbI3 dots the **edge
 length is reported as sqrt(a)** (a cube seen face-on projects to a square); the
 equivalent-circle diameter ``2 sqrt(a/pi)`` is given as well.
@@ -45,7 +54,10 @@ class TEMResult:
     dropped_at_edge: int
     dropped_merged: int
     histogram: dict
-    sizes_nm: tuple[float, ...] = field(repr=False)
+    sigma_px: float = 1.0
+    min_area_px: int = 9
+    characteristic_area_px: float = float("nan")
+    sizes_nm: tuple[float, ...] = field(default=(), repr=False)
     curves: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
@@ -55,10 +67,40 @@ class TEMResult:
         return d
 
 
+def adapted_parameters(image, *, dark_particles: bool = True) -> tuple[float, int, float]:
+    """(sigma_px, min_area_px, characteristic area a* in px) for ``image`` (see module docstring)."""
+    from skimage import filters, measure
+
+    img = np.asarray(image, float)
+    if img.ndim != 2 or min(img.shape) < 8:
+        raise InputError(f"image must be 2-D and at least 8x8 pixels, got shape {img.shape}")
+    if np.ptp(img) == 0:
+        raise InputError("image is uniform; no particles to find")
+    smooth = filters.gaussian(img, sigma=1.0)
+    otsu = filters.threshold_otsu(smooth)
+    mask = smooth < otsu if dark_particles else smooth > otsu
+    areas = np.bincount(measure.label(mask).ravel())[1:]
+    areas = areas[areas > 0]
+    if areas.size == 0:
+        raise InputError("no particles found in the image")
+    order = np.sort(areas)
+    a_star = float(order[np.searchsorted(np.cumsum(order), 0.5 * order.sum())])
+    if a_star < 16:
+        small = int((areas < 16).sum())
+        raise InputError(
+            f"most objects in the image ({small} of {areas.size}) are smaller than 4x4 pixels: too few pixels per "
+            "particle to size them (or the image is noise); use a finer image scale"
+        )
+    sigma = float(np.clip(np.sqrt(a_star / np.pi) / 4, 1.0, 8.0))
+    return sigma, int(max(9, round(a_star / 10))), a_star
+
+
 def segment_particles(
-    image, *, dark_particles: bool = True, sigma_px: float = 1.0, min_area_px: int = 9
+    image, *, dark_particles: bool = True, sigma_px: float | None = 1.0, min_area_px: int | None = 9
 ) -> tuple[np.ndarray, int]:
-    """Label particles in a greyscale image; return (labels without edge particles, number dropped at the edge)."""
+    """Label particles in a greyscale image; return (labels without edge particles, number dropped at the edge).
+
+    ``sigma_px``/``min_area_px`` None: adapted to the particle size (:func:`adapted_parameters`)."""
     from scipy import ndimage as ndi
     from skimage import filters, measure, morphology, segmentation
 
@@ -67,6 +109,10 @@ def segment_particles(
         raise InputError(f"image must be 2-D and at least 8x8 pixels, got shape {img.shape}")
     if np.ptp(img) == 0:
         raise InputError("image is uniform; no particles to find")
+    if sigma_px is None or min_area_px is None:
+        s_auto, m_auto, _ = adapted_parameters(img, dark_particles=dark_particles)
+        sigma_px = s_auto if sigma_px is None else sigma_px
+        min_area_px = m_auto if min_area_px is None else min_area_px
     smooth = filters.gaussian(img, sigma=sigma_px) if sigma_px > 0 else img
     otsu = filters.threshold_otsu(smooth)
     first = smooth < otsu if dark_particles else smooth > otsu
@@ -100,8 +146,8 @@ def particle_sizes(
     nm_per_pixel: float,
     *,
     dark_particles: bool = True,
-    sigma_px: float = 1.0,
-    min_area_px: int = 9,
+    sigma_px: float | None = None,
+    min_area_px: int | None = None,
     bins: int | str = "auto",
 ) -> TEMResult:
     """Particle edge lengths sqrt(area) in nm from a TEM image, with mean, sd and histogram.
@@ -114,14 +160,20 @@ def particle_sizes(
         Scale (nm per pixel, from the scale bar).
     dark_particles : bool
         True for bright-field TEM (dark particles), False for HAADF/dark-field.
-    sigma_px, min_area_px : float, int
-        Smoothing before thresholding and smallest accepted particle (pixels).
+    sigma_px, min_area_px : float, int, optional
+        Smoothing before thresholding and smallest accepted particle (pixels); default: adapted to the
+        particle size (module docstring), reported in the result.
     bins : int or str
         Histogram bins (``numpy.histogram_bin_edges`` rule).
     """
     from skimage import measure
 
     scale = require_finite_positive("nm_per_pixel", nm_per_pixel)
+    a_star = float("nan")
+    if sigma_px is None or min_area_px is None:
+        s_auto, m_auto, a_star = adapted_parameters(image, dark_particles=dark_particles)
+        sigma_px = s_auto if sigma_px is None else float(sigma_px)
+        min_area_px = m_auto if min_area_px is None else int(min_area_px)
     labels, dropped = segment_particles(
         image, dark_particles=dark_particles, sigma_px=sigma_px, min_area_px=min_area_px
     )
@@ -147,6 +199,9 @@ def particle_sizes(
         dropped_at_edge=int(dropped),
         dropped_merged=int(merged.sum()),
         histogram={"edges_nm": edges.tolist(), "counts": counts.tolist()},
+        sigma_px=float(sigma_px),
+        min_area_px=int(min_area_px),
+        characteristic_area_px=a_star,
         sizes_nm=tuple(float(v) for v in edge),
         curves={"labels": labels, "image": np.asarray(image, float)},
     )

@@ -14,6 +14,17 @@ freedom (about 1 for a good fit). Lifetimes are ordered
 Uncertainties are the covariance-matrix standard errors; the average lifetimes carry
 correlated uncertainties propagated with lmfit's ``uvars``.
 
+Fit quality is checked, not just reported: ``warnings`` (also printed on stderr by the CLI) flags a
+reduced chi-square above ``max(1.5, 1 + 5 sqrt(2/dof))`` (the deviance per degree of freedom of a
+correct model is 1 +/- sqrt(2/dof)) and structured residuals (a Wald-Wolfowitz runs test on the signs of
+the deviance residuals with z < -5: too few sign changes for independent noise, i.e. a missing
+component or a misaligned IRF), and uncertainties that could not be estimated (a degenerate fit).
+Fitting failures are reported in plain words. ``fit_start_ns``/``fit_end_ns`` and
+``fit_channels`` say which channels were fitted.
+
+An IRF measured in its own file (the usual TCSPC practice) is put on the decay's channels by
+:func:`align_irf` (linear interpolation, zero outside its range).
+
 Averages: amplitude-weighted ``<tau>_a = sum A_i tau_i / sum A_i``; intensity-weighted
 ``<tau>_I = sum A_i tau_i^2 / sum A_i tau_i``. Without an IRF the fit starts at the peak
 channel, after part of the fastest component has decayed: its amplitude and ``<tau>_a`` are
@@ -26,6 +37,7 @@ Lakowicz, J. R., Principles of Fluorescence Spectroscopy, 3rd ed., Springer (200
 (reconvolution, average lifetimes).
 Sillen, A. & Engelborghs, Y., Photochem. Photobiol. 67, 475 (1998) (average lifetimes).
 Baker, S. & Cousins, R. D., Nucl. Instrum. Methods 221, 437 (1984) (Poisson likelihood chi-square).
+Wald, A. & Wolfowitz, J., Ann. Math. Stat. 11, 147 (1940) (runs test).
 """
 
 from __future__ import annotations
@@ -36,7 +48,7 @@ import numpy as np
 
 from qdled.errors import InputError
 
-__all__ = ["TRPLResult", "fit_trpl", "plot_trpl"]
+__all__ = ["TRPLResult", "fit_trpl", "align_irf", "runs_test_z", "plot_trpl"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +66,54 @@ class TRPLResult:
     irf_shift_ns: float
     reduced_chi_square: float
     fit_start_ns: float
+    fit_end_ns: float = float("nan")
+    fit_channels: tuple[int, int] = (0, 0)
+    residual_runs_z: float = float("nan")
+    warnings: tuple[str, ...] = ()
     curves: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("curves")
         d["components"] = [dict(c) for c in self.components]
+        d["fit_channels"] = list(self.fit_channels)
+        d["warnings"] = list(self.warnings)
         return d
+
+
+def runs_test_z(residuals) -> float:
+    """Wald-Wolfowitz runs test on the signs of ``residuals`` (zeros dropped): the z-score of the
+    number of runs; strongly negative means long same-sign stretches (structure), NaN if undefined."""
+    r = np.asarray(residuals, float)
+    sgn = np.sign(r[r != 0])
+    n1, n2 = int((sgn > 0).sum()), int((sgn < 0).sum())
+    n = n1 + n2
+    if n1 == 0 or n2 == 0 or n < 3:
+        return float("nan")
+    runs = 1 + int(np.count_nonzero(np.diff(sgn)))
+    mu = 2.0 * n1 * n2 / n + 1.0
+    var = (mu - 1.0) * (mu - 2.0) / (n - 1.0)
+    return float((runs - mu) / np.sqrt(var)) if var > 0 else float("nan")
+
+
+def align_irf(time_ns, irf_time_ns, irf) -> np.ndarray:
+    """Put an IRF recorded on its own time axis onto the decay's channels ``time_ns``
+    (linear interpolation, zero outside the IRF's range).
+
+    Raises :class:`InputError` if the IRF does not overlap the decay window or its peak falls outside it.
+    """
+    t = np.asarray(time_ns, float)
+    ti = np.asarray(irf_time_ns, float)
+    h = np.asarray(irf, float)
+    if ti.shape != h.shape or ti.ndim != 1 or ti.size < 2:
+        raise InputError("IRF: time and values must be 1-D arrays of equal length")
+    peak = ti[int(np.argmax(h))]
+    if not t[0] <= peak <= t[-1]:
+        raise InputError(
+            f"IRF peak at {peak:g} ns lies outside the decay's time window ({t[0]:g}-{t[-1]:g} ns); "
+            "were both recorded with the same time offset?"
+        )
+    return np.interp(t, ti, h, left=0.0, right=0.0)
 
 
 def _decay(t_rel: np.ndarray, amps: np.ndarray, taus: np.ndarray) -> np.ndarray:
@@ -152,10 +205,17 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
         dev = 2.0 * (m - ys + np.where(ys > 0, y_log_y - ys * np.log(m), 0.0))
         return np.sign(m - ys) * np.sqrt(np.maximum(dev, 0.0))
 
-    result = lmfit.minimize(deviance_residuals, params, method="leastsq")
-    if not result.success:
-        hint = " (check the IRF's time alignment: fitted shift range +/-%.2f ns)" % reach if use_irf else ""
-        raise InputError(f"TRPL fit did not converge: {result.message}{hint}")
+    try:
+        with np.errstate(all="ignore"):
+            result = lmfit.minimize(deviance_residuals, params, method="leastsq")
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+        result = None
+    if result is None or not result.success or not np.isfinite(result.redchi):
+        hint = f"; check the IRF's time alignment (shift searched within +/-{reach:.2f} ns)" if use_irf else ""
+        raise InputError(
+            f"TRPL fit failed: the {n}-exponential model could not be fitted to these {ts.size} channels "
+            f"(try fewer components, or check that the file holds a decay){hint}"
+        )
     p = result.params
     uv = getattr(result, "uvars", None)
     amps = [p[f"a{i + 1}"] for i in range(n)]
@@ -179,6 +239,26 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
     else:
         avg_a_err = avg_i_err = float("nan")
     intensity = A * T
+    dof = max(ts.size - result.nvarys, 1)
+    resid = deviance_residuals(p)
+    z_runs = runs_test_z(resid)
+    warn = []
+    limit = max(1.5, 1.0 + 5.0 * np.sqrt(2.0 / dof))
+    if result.redchi > limit:
+        warn.append(
+            f"poor fit: reduced chi-square {result.redchi:.3g} (> {limit:.3g} for {dof} degrees of freedom); "
+            "the lifetimes are not reliable"
+        )
+    if np.isfinite(z_runs) and z_runs < -5:
+        warn.append(
+            f"structured residuals (runs test z = {z_runs:.1f}): the model misses part of the decay; try "
+            "another number of components" + (" or check the IRF alignment" if use_irf else "")
+        )
+    if any(par.stderr is None for par in (*amps, *taus)):
+        warn.append(
+            "uncertainties could not be estimated (the fit is degenerate: components not distinguishable); "
+            "try fewer components"
+        )
     components = tuple(
         {
             "amplitude": float(A[i]),
@@ -202,6 +282,10 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
         irf_shift_ns=float(p["shift"].value) if use_irf else 0.0,
         reduced_chi_square=float(result.redchi),
         fit_start_ns=float(t0),
+        fit_end_ns=float(ts[-1]),
+        fit_channels=(int(sel.start), int(t.size - 1)),
+        residual_runs_z=z_runs,
+        warnings=tuple(warn),
         curves={"time_ns": t, "counts": y, "fit_time_ns": ts, "fit_counts": model(p)},
     )
 

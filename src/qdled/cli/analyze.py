@@ -15,6 +15,29 @@ analyze_app = typer.Typer(
 )
 
 FileArg = typer.Argument(..., help="Measurement file (canonical CSV or a supported instrument export).")
+ColumnOpt = typer.Option(
+    None, "--column", help="Data column: 1-based column number, header name or sample name (multi-column files)."
+)
+
+
+def _xunit(help_: str):
+    return typer.Option(None, "--x-unit", help=help_)
+
+
+_INPUT_KEYS = ("format", "column", "sample", "reversed", "units_inferred", "first_data_line", "last_data_line")
+
+
+def _input(meta: dict) -> dict:
+    """What the reader did with the file (format found, column, order, units inferred, data lines), for the JSON."""
+    return {"input": {k: meta[k] for k in _INPUT_KEYS if k in meta}}
+
+
+def _warn(result) -> None:
+    """Print a result's warnings on stderr, one line each (JSON carries them too)."""
+    if getattr(result, "null_reason", None):
+        typer.echo(f"qdled: warning: no efficiency figures: {result.null_reason}", err=True)
+    for w in getattr(result, "warnings", ()) or ():
+        typer.echo(f"qdled: warning: {w}", err=True)
 
 
 def _flat(d: dict, prefix: str = "") -> dict:
@@ -27,6 +50,9 @@ def _flat(d: dict, prefix: str = "") -> dict:
             if v and isinstance(v[0], dict):
                 for i, item in enumerate(v, 1):
                     out.update(_flat(item, f"{prefix}{k}[{i}]."))
+            elif v and all(isinstance(x, (int, float)) for x in v):
+                nums = [f"{x:.4g}" if isinstance(x, float) else str(x) for x in v]  # windows and rows used
+                out[prefix + k] = ", ".join(nums) if len(v) <= 4 else f"{len(v)} values, {nums[0]} ... {nums[-1]}"
             continue
         out[prefix + k] = v
     return out
@@ -48,6 +74,7 @@ def _emit(
     d = result.to_dict()
     if extra:
         d.update(extra)
+    _warn(result)
     if as_json:
         print_json(d)
     else:
@@ -58,7 +85,12 @@ def _emit(
 def spectrum_cmd(
     file: Path = FileArg,
     white_point: str = typer.Option("E", "--white-point", help="White point for dominant wavelength/purity: E or D65."),
-    json_: bool = JsonOpt,
+    subtract_baseline: bool = typer.Option(
+        False, "--subtract-baseline", help="Subtract the dark offset (median of the lower end of the grid) first."
+    ),
+    column: Optional[str] = ColumnOpt,
+    x_unit: Optional[str] = _xunit("Unit of the x axis if the file does not say: nm (default), um, eV, cm-1."),
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
@@ -67,10 +99,12 @@ def spectrum_cmd(
     from qdled.io.measurements import read_spectrum
 
     check_plot(plot, force)
-    data, _ = read_spectrum(file)
+    data, meta = read_spectrum(file, column=column, x_unit=x_unit)
     wl, s = data["wavelength_nm"], data["intensity"]
-    result = analyze_spectrum(wl, s, white_point=white_point)
-    _emit(f"spectrum: {file.name}", result, json_, lambda r: plot_spectrum(wl, s, r), plot, force)
+    result = analyze_spectrum(wl, s, white_point=white_point, subtract_baseline=subtract_baseline)
+    if subtract_baseline:
+        s = s - result.baseline_offset
+    _emit(f"spectrum: {file.name}", result, as_json, lambda r: plot_spectrum(wl, s, r), plot, force, _input(meta))
 
 
 @analyze_app.command("jvl")
@@ -88,17 +122,25 @@ def jvl_cmd(
     responsivity: Optional[Path] = typer.Option(
         None, "--responsivity", help="Responsivity file: wavelength_nm,responsivity_A_per_W."
     ),
-    json_: bool = JsonOpt,
+    luminance_floor: float = typer.Option(
+        1.0, "--luminance-floor", help="Rows below this luminance (cd/m^2) do not enter EQE, cd/A and lm/W."
+    ),
+    current_unit: Optional[str] = typer.Option(
+        None, "--current-unit", help="Unit of a current column whose header gives none: A or mA (also uA, nA)."
+    ),
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
-    """EQE, luminance, cd/A, lm/W, turn-on voltage (at 1 cd/m^2); Lambertian emission assumed."""
+    """EQE, luminance, cd/A, lm/W, turn-on voltage (at 1 cd/m^2); Lambertian emission assumed.
+
+    Efficiencies come only from forward-bias rows above --luminance-floor; the rows used are in the JSON."""
     from qdled.analysis.jvl import analyze_jvl, plot_jvl
     from qdled.errors import InputError
     from qdled.io.measurements import read_jvl, read_responsivity, read_spectrum
 
     check_plot(plot, force)
-    data, _ = read_jvl(file)
+    data, meta = read_jvl(file, current_unit=current_unit)
     spec, _ = read_spectrum(spectrum)
     kwargs = {}
     if "luminance_cd_m2" in data:
@@ -121,9 +163,15 @@ def jvl_cmd(
             photocurrent_A=data["photocurrent_A"], distance_mm=distance_mm, detector_radius_mm=detector_radius_mm
         )
     result = analyze_jvl(
-        data["voltage_V"], data["current_mA"], spec["wavelength_nm"], spec["intensity"], area_mm2=area_mm2, **kwargs
+        data["voltage_V"],
+        data["current_mA"],
+        spec["wavelength_nm"],
+        spec["intensity"],
+        area_mm2=area_mm2,
+        luminance_floor_cd_m2=luminance_floor,
+        **kwargs,
     )
-    _emit(f"J-V-L: {file.name}", result, json_, plot_jvl, plot, force)
+    _emit(f"J-V-L: {file.name}", result, as_json, plot_jvl, plot, force, _input(meta))
 
 
 @analyze_app.command("trpl")
@@ -131,19 +179,31 @@ def trpl_cmd(
     file: Path = FileArg,
     components: int = typer.Option(2, "--components", help="Number of exponentials (1-4)."),
     no_irf: bool = typer.Option(False, "--no-irf", help="Ignore an irf column and fit the tail only."),
-    json_: bool = JsonOpt,
+    irf: Optional[Path] = typer.Option(None, "--irf", help="IRF measured in its own file (any decay layout)."),
+    irf_column: Optional[str] = typer.Option(None, "--irf-column", help="Column of the IRF file (as --column)."),
+    column: Optional[str] = ColumnOpt,
+    x_unit: Optional[str] = _xunit("Time unit if the file does not say: ns (default), ps, us, ms, s."),
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
-    """Multi-exponential TRPL fit (IRF reconvolution if the file has an irf column); Poisson maximum-likelihood fit."""
-    from qdled.analysis.trpl import fit_trpl, plot_trpl
-    from qdled.io.measurements import read_trpl
+    """Multi-exponential TRPL fit (IRF reconvolution with --irf FILE or an irf column); Poisson maximum likelihood.
+
+    Poor fits (reduced chi-square, structured residuals) are flagged on stderr and in the JSON."""
+    from qdled.analysis.trpl import align_irf, fit_trpl, plot_trpl
+    from qdled.errors import InputError
+    from qdled.io.measurements import read_irf, read_trpl
 
     check_plot(plot, force)
-    data, _ = read_trpl(file)
-    irf = None if no_irf else data.get("irf")
-    result = fit_trpl(data["time_ns"], data["counts"], irf=irf, n_components=components)
-    _emit(f"TRPL: {file.name}", result, json_, plot_trpl, plot, force)
+    if irf is not None and no_irf:
+        raise InputError("give either --irf FILE or --no-irf, not both")
+    data, meta = read_trpl(file, column=column, x_unit=x_unit)
+    h = None if no_irf else data.get("irf")
+    if irf is not None:
+        idata, _ = read_irf(irf, column=irf_column, x_unit=x_unit)
+        h = align_irf(data["time_ns"], idata["time_ns"], idata["irf"])
+    result = fit_trpl(data["time_ns"], data["counts"], irf=h, n_components=components)
+    _emit(f"TRPL: {file.name}", result, as_json, plot_trpl, plot, force, _input(meta))
 
 
 @analyze_app.command("tauc")
@@ -153,11 +213,13 @@ def tauc_cmd(
     min_r2: float = typer.Option(0.95, "--min-r2", help="Minimum R^2 of an accepted window."),
     emin_eV: Optional[float] = typer.Option(None, "--emin-eV", help="Lower photon energy of the search range."),
     emax_eV: Optional[float] = typer.Option(None, "--emax-eV", help="Upper photon energy of the search range."),
-    json_: bool = JsonOpt,
+    column: Optional[str] = ColumnOpt,
+    x_unit: Optional[str] = _xunit("Unit of the x axis if the file does not say: nm (default), um, eV, cm-1."),
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
-    """Direct-gap Tauc plot ((A h nu)^2 vs h nu) with automatic linear region."""
+    """Direct-gap Tauc plot ((A h nu)^2 vs h nu): automatic linear region below the first excitonic feature."""
     from qdled.analysis.tauc import plot_tauc, tauc_bandgap
     from qdled.errors import InputError
     from qdled.io.measurements import read_absorbance
@@ -165,12 +227,16 @@ def tauc_cmd(
     check_plot(plot, force)
     if (emin_eV is None) != (emax_eV is None):
         raise InputError("give both --emin-eV and --emax-eV, or neither")
-    data, _ = read_absorbance(file)
+    if not 0.01 <= window_eV <= 2.0:  # also NaN; an absorption edge spans ~0.05-0.5 eV
+        raise InputError(f"--window-eV must be in 0.01-2 eV, got {window_eV:g}")
+    if not 0.0 < min_r2 <= 1.0:
+        raise InputError(f"--min-r2 must be in (0, 1], got {min_r2:g}")
+    data, meta = read_absorbance(file, column=column, x_unit=x_unit)
     rng = (emin_eV, emax_eV) if emin_eV is not None else None
     result = tauc_bandgap(
         data["wavelength_nm"], data["absorbance"], window_eV=window_eV, min_r2=min_r2, energy_range_eV=rng
     )
-    _emit(f"Tauc: {file.name}", result, json_, plot_tauc, plot, force)
+    _emit(f"Tauc: {file.name}", result, as_json, plot_tauc, plot, force, _input(meta))
 
 
 @analyze_app.command("lifetime")
@@ -184,31 +250,27 @@ def lifetime_cmd(
     initial_luminance: Optional[float] = typer.Option(
         None, "--initial-luminance", help="L0 in cd/m^2 (default: smoothed first value)."
     ),
-    json_: bool = JsonOpt,
+    x_unit: Optional[str] = _xunit("Time unit if the file does not say: h (default), min, s."),
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
     """T50/T95 (first crossing of the smoothed trace), stretched-exponential fit, L0^n T scaling."""
-    import numpy as np
-
-    from qdled.analysis.lifetime import analyze_lifetime, fit_acceleration_exponent, plot_lifetime
+    from qdled.analysis.lifetime import acceleration_exponent, analyze_lifetime, plot_lifetime
     from qdled.errors import InputError
     from qdled.io.measurements import read_lifetime
 
     check_plot(plot, force)
-    data, _ = read_lifetime(file)
+    data, meta = read_lifetime(file, x_unit=x_unit)
     n_err = None
     if to_luminance is not None and exponent is None:
         if not also:
             raise InputError("--to-luminance needs --exponent n, or --also FILE(s) at other L0 to fit n")
-        base = analyze_lifetime(data["time_h"], data["luminance_cd_m2"], initial_luminance_cd_m2=initial_luminance)
-        l0s, t50s = [base.initial_luminance_cd_m2], [base.t50_h if np.isfinite(base.t50_h) else base.t50_fit_h]
+        traces = [analyze_lifetime(data["time_h"], data["luminance_cd_m2"], initial_luminance_cd_m2=initial_luminance)]
         for other in also:
-            d, _ = read_lifetime(other)
-            r = analyze_lifetime(d["time_h"], d["luminance_cd_m2"])
-            l0s.append(r.initial_luminance_cd_m2)
-            t50s.append(r.t50_h if np.isfinite(r.t50_h) else r.t50_fit_h)
-        exponent, n_err = fit_acceleration_exponent(l0s, t50s)
+            d, _ = read_lifetime(other, x_unit=x_unit)
+            traces.append(analyze_lifetime(d["time_h"], d["luminance_cd_m2"]))
+        exponent, n_err = acceleration_exponent(traces)
     result = analyze_lifetime(
         data["time_h"],
         data["luminance_cd_m2"],
@@ -217,7 +279,7 @@ def lifetime_cmd(
         exponent=exponent,
         exponent_stderr=n_err,
     )
-    _emit(f"lifetime: {file.name}", result, json_, plot_lifetime, plot, force)
+    _emit(f"lifetime: {file.name}", result, as_json, plot_lifetime, plot, force, _input(meta))
 
 
 @analyze_app.command("tem")
@@ -227,22 +289,33 @@ def tem_cmd(
     bright_particles: bool = typer.Option(
         False, "--bright-particles", help="Particles brighter than background (HAADF)."
     ),
-    sigma_px: float = typer.Option(1.0, "--sigma-px", help="Gaussian smoothing before thresholding (px)."),
-    min_area_px: int = typer.Option(9, "--min-area-px", help="Smallest particle kept (px)."),
-    json_: bool = JsonOpt,
+    sigma_px: Optional[float] = typer.Option(
+        None, "--sigma-px", help="Gaussian smoothing before thresholding (px; default: adapted to the particle size)."
+    ),
+    min_area_px: Optional[int] = typer.Option(
+        None, "--min-area-px", help="Smallest particle kept (px; default: adapted to the particle size)."
+    ),
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
     """Particle sizes (edge length = sqrt(projected area), cubes) from a TEM image; edge particles dropped."""
     from qdled.analysis.tem import particle_sizes, plot_tem
+    from qdled.errors import InputError
     from qdled.io.measurements import read_image
 
     check_plot(plot, force)
+    if not 1e-4 <= nm_per_pixel <= 1e3:  # also NaN; TEM/SEM scales run from ~0.005 to ~100 nm per pixel
+        raise InputError(f"--nm-per-pixel must be in 1e-4-1000 nm, got {nm_per_pixel:g}")
+    if sigma_px is not None and not (0 <= sigma_px <= 50):
+        raise InputError(f"--sigma-px must be in [0, 50], got {sigma_px:g}")
+    if min_area_px is not None and min_area_px < 1:
+        raise InputError(f"--min-area-px must be >= 1, got {min_area_px}")
     img, _ = read_image(file)
     result = particle_sizes(
         img, nm_per_pixel, dark_particles=not bright_particles, sigma_px=sigma_px, min_area_px=min_area_px
     )
-    _emit(f"TEM: {file.name}", result, json_, plot_tem, plot, force)
+    _emit(f"TEM: {file.name}", result, as_json, plot_tem, plot, force)
 
 
 @analyze_app.command("batch")
@@ -250,18 +323,21 @@ def batch_cmd(
     file: Path = FileArg,
     column: str = typer.Option("eqe_percent", "--column", help="Figure column to summarise."),
     bins: Optional[int] = typer.Option(None, "--bins", help="Histogram bin count (default: numpy 'auto')."),
-    json_: bool = JsonOpt,
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
     """Mean, sd, median, min, max, n and histogram of a figure over devices."""
     from qdled.analysis.batch import batch_statistics, plot_batch
+    from qdled.errors import InputError
     from qdled.io.measurements import read_batch
 
     check_plot(plot, force)
+    if bins is not None and not 1 <= bins <= 10000:
+        raise InputError(f"--bins must be between 1 and 10000, got {bins} (omit it for automatic bins)")
     data, _ = read_batch(file, column=column)
-    result = batch_statistics(data[column], devices=data["device"], quantity=column, bins=bins or "auto")
-    _emit(f"batch: {file.name}", result, json_, plot_batch, plot, force)
+    result = batch_statistics(data[column], devices=data["device"], quantity=column, bins=bins if bins else "auto")
+    _emit(f"batch: {file.name}", result, as_json, plot_batch, plot, force)
 
 
 def register(app: typer.Typer) -> None:
