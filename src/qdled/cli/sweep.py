@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from qdled.cli._common import ForceOpt, JsonOpt, PlotOpt
+from qdled.io.paper import paper_value
 
 _VARY = typer.Option(..., "--vary", help='KEY=start:stop:step or KEY=v1,v2 (e.g. "QD.thickness_nm=10:60:2"); repeat.')
 _SCHED = typer.Option(
@@ -22,44 +24,9 @@ _RECIPE = typer.Option(
     help="Sweep a synthesis recipe (TOML file or built-in name) instead of a stack; "
     'keys like "nsa.amount_mmol=0:0.8:0.1", "injection.temperature_C=140:180:10".',
 )
-
-
-def _spec(stack_file, recipe, vary, targets, design, samples, seed, chunk, wavelength_nm):
-    from qdled.errors import InputError
-    from qdled.sweep import SweepSpec, parse_vary
-    from qdled.sweep.targets import check_targets, default_targets
-
-    axes = tuple(parse_vary(v) for v in vary)
-    keys = [a.key for a in axes]
-    if len(set(keys)) != len(keys):
-        raise InputError(f"each --vary key may appear once, got {keys}")
-    if samples and design == "grid":
-        raise InputError("--samples is for --design random or lhs; a grid takes every --vary value")
-    if recipe is not None:
-        if stack_file is not None:
-            raise InputError("give a stack file or --recipe, not both")
-        from qdled.io.recipe import load_recipe
-
-        kind, base = "recipe", load_recipe(recipe)
-        options = {"n_bins": 400}
-    else:
-        from qdled.io.stack import load_stack
-
-        kind, base = "stack", load_stack(stack_file)
-        options = {"wavelength_nm": wavelength_nm}
-    for end in (0, 1):  # fail early on a bad key or an out-of-range bound (not inside the workers)
-        base.with_values({a.key: a.bounds[end] for a in axes})
-    return SweepSpec(
-        kind=kind,
-        base_toml=base.to_toml(),
-        axes=axes,
-        targets=check_targets(kind, targets or default_targets(kind)),
-        design=design,
-        n_samples=samples,
-        seed=seed,
-        chunk_size=chunk,
-        options=options,
-    )
+_WAVELENGTH = typer.Option(
+    paper_value("nsa_pf6.el_peak_nm"), "--wavelength-nm", help="Emission wavelength of a stack sweep (nm)."
+)
 
 
 def sweep(
@@ -77,7 +44,7 @@ def sweep(
     samples: int = typer.Option(0, "--samples", help="Points for random/lhs designs."),
     seed: int = typer.Option(0, "--seed"),
     chunk: int = typer.Option(32, "--chunk", help="Points per task."),
-    wavelength_nm: float = typer.Option(628.0, "--wavelength-nm"),
+    wavelength_nm: float = _WAVELENGTH,
     minimize: bool = typer.Option(False, "--minimize", help="Report the smallest value of the first target."),
     scheduler: Optional[str] = _SCHED,
     workers: Optional[int] = _WORKERS,
@@ -92,21 +59,34 @@ def sweep(
     from rich.progress import Progress
 
     from qdled.cli._common import check_plot, print_json, print_table, save_plot
-    from qdled.errors import InputError
     from qdled.sweep.executors import make_executor
     from qdled.sweep.runner import best, run_sweep
+    from qdled.sweep.spec import make_spec
 
-    if design not in ("grid", "random", "lhs"):
-        raise InputError(f"--design must be grid, random or lhs, got {design!r}")
-    if chunk < 1:
-        raise InputError(f"--chunk must be >= 1, got {chunk}")
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be >= 1, got {workers}")
     check_plot(plot, force)
-    spec = _spec(stack_file, recipe, vary, target, design, samples, seed, chunk, wavelength_nm)
+    if plot is not None and plot.resolve() == out.resolve():
+        from qdled.errors import InputError
+
+        raise InputError(f"--plot {plot} is the --out file; give the figure its own name")
+    if not resume:  # before any work (a resumed sweep checks its checkpoints in run_sweep)
+        from qdled.io.atomic import check_new_file
+
+        check_new_file(out, force=force)
+    spec = make_spec(
+        vary,
+        stack_file=stack_file,
+        recipe=recipe,
+        target=target,
+        design=design,
+        samples=samples,
+        seed=seed,
+        chunk=chunk,
+        wavelength_nm=wavelength_nm,
+    )
+    spec.points()  # the design's size is checked (qdled.sweep.design.MAX_POINTS) before a worker starts
     executor = make_executor(scheduler, workers)
     try:
-        with Progress(console=Console(stderr=True), disable=as_json) as bar:
+        with Progress(console=Console(stderr=True), disable=as_json or not sys.stderr.isatty()) as bar:
             task = bar.add_task("sweep", total=spec.n_chunks)
             ds = run_sweep(
                 spec,
@@ -140,21 +120,31 @@ def optimize(
     maxiter: int = typer.Option(15, "--maxiter"),
     popsize: int = typer.Option(6, "--popsize"),
     seed: int = typer.Option(0, "--seed"),
-    wavelength_nm: float = typer.Option(628.0, "--wavelength-nm"),
+    wavelength_nm: float = _WAVELENGTH,
     scheduler: Optional[str] = _SCHED,
     workers: Optional[int] = _WORKERS,
     as_json: bool = JsonOpt,
 ) -> None:
     """Find the best stack (or recipe) within the --vary bounds (differential evolution)."""
     from qdled.cli._common import print_json, print_table
+    from qdled.errors import InputError
     from qdled.sweep.executors import make_executor
     from qdled.sweep.optimize import optimize as run
 
-    if workers is not None and workers < 1:
-        from qdled.errors import InputError
+    for name, value, most in (("--maxiter", maxiter, 10_000), ("--popsize", popsize, 1_000)):
+        if not 1 <= value <= most:  # scipy's differential_evolution: popsize x n_axes members per generation
+            raise InputError(f"{name} must be in 1..{most}, got {value}")
+    from qdled.sweep.spec import make_spec
 
-        raise InputError(f"--workers must be >= 1, got {workers}")
-    spec = _spec(stack_file, recipe, vary, [target] if target else None, "grid", 0, seed, 1, wavelength_nm)
+    spec = make_spec(
+        vary,
+        stack_file=stack_file,
+        recipe=recipe,
+        target=[target] if target else None,
+        seed=seed,
+        chunk=1,
+        wavelength_nm=wavelength_nm,
+    )
     target = spec.targets[0]
     executor = make_executor(scheduler, workers)
     try:

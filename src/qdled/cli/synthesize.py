@@ -22,20 +22,22 @@ def synthesize(
         help="Ligand binding energies: 'paper' (DFT of Li et al., the "
         "calibration basis) or 'xtb' (qdled bind, GFN2-xTB shipped values).",
     ),
-    json_out: bool = JsonOpt,
+    as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
     """Simulate nucleation, growth, Ostwald ripening, NSA injection and purification; PL from qdled.dots."""
     from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.dots import summarize_synthesis
-    from qdled.errors import InputError, require_finite_positive
+    from qdled.errors import InputError
     from qdled.io.recipe import load_recipe
-    from qdled.synthesis import SynthesisParameters, simulate
+    from qdled.synthesis import CALIBRATED, SynthesisParameters, simulate
+    from qdled.synthesis.run import check_n_bins, check_nsa_mmol
 
     if nsa_mmol is not None:
-        require_finite_positive("--nsa-mmol", nsa_mmol, allow_zero=True)
-    check_plot(plot, force)  # the bin-count bound is checked once, in qdled.synthesis.simulate
+        check_nsa_mmol(nsa_mmol, "--nsa-mmol")  # the bounds live in qdled.synthesis.run, named as the option
+    check_n_bins(n_bins, "--bins")
+    check_plot(plot, force)
     if binding not in ("paper", "xtb"):
         raise InputError(f"--binding must be 'paper' or 'xtb', got {binding!r}")
     params = SynthesisParameters()
@@ -57,13 +59,13 @@ def synthesize(
         **{k: v for k, v in optics.items() if k != "pl_peak_t_nm"},
         "yield": result.yield_fraction,
         "mass_balance_error": result.mass_balance_error,
-        "calibrated": list(result.calibrated),
+        "calibrated": {k: CALIBRATED[k].to_dict() for k in result.calibrated},
     }
     if plot is not None:
         from qdled.synthesis.plots import plot_result
 
         save_plot(plot_result(result, optics["pl_peak_t_nm"]), plot, force)
-    if json_out:
+    if as_json:
         print_json(out)
     else:
         print_table(f"qdled synthesize: {result.recipe_name}", out)

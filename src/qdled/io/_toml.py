@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -20,13 +18,30 @@ from qdled.errors import InputError
 M = TypeVar("M", bound=BaseModel)
 
 
-def _format_validation(exc: ValidationError, source: str) -> str:
+def _named_loc(loc: tuple, data: Any) -> str:
+    """``layers.3.n`` -> ``layers.3.n (QD)``: an entry of an array of tables is also named by its ``name`` key."""
+    node, name = data, None
+    for x in loc:
+        if isinstance(node, dict):
+            node = node.get(x)
+        elif isinstance(node, (list, tuple)) and isinstance(x, int) and 0 <= x < len(node):
+            node = node[x]
+        else:
+            node = None
+        if isinstance(x, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
+            name = node["name"][:64]
+    text = ".".join(str(x) for x in loc)
+    return f"{text} ({name})" if name else text
+
+
+def _format_validation(exc: ValidationError, source: str, data: Any = None) -> str:
     parts = []
     for e in exc.errors():
-        loc = ".".join(str(x) for x in e.get("loc", ()))
-        msg = e.get("msg", "invalid")
+        loc = _named_loc(tuple(e.get("loc", ())), data)
+        msg = e.get("msg", "invalid").removeprefix("Value error, ")  # our own validators' messages, as written
         inp = e.get("input")
-        got = f" (got {inp!r})" if inp is not None and not isinstance(inp, (dict, list)) else ""
+        shown = repr(inp) if len(repr(inp)) <= 80 else repr(inp)[:60] + f"... ({len(repr(inp))} characters)"
+        got = f" (got {shown})" if inp is not None and not isinstance(inp, (dict, list)) else ""
         parts.append(f"{loc}: {msg}{got}" if loc else f"{msg}{got}")
     return f"{source}: " + "; ".join(parts)
 
@@ -36,19 +51,7 @@ def parse_model(model: type[M], data: dict[str, Any], source: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_format_validation(exc, source)) from None
-
-
-def load_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file; a missing or malformed file gives one :class:`InputError` line."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: no such file")
-    try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{p}: malformed TOML: {exc}") from None
+        raise InputError(_format_validation(exc, source, data)) from None
 
 
 def _value(v: Any) -> str:

@@ -11,14 +11,30 @@ from typing import Iterator
 from qdled.errors import InputError
 
 
-def check_new_file(path: str | os.PathLike, *, force: bool = False) -> Path:
-    """Refuse to overwrite an existing file unless ``force``; return the path."""
+def check_parent_dir(path: str | os.PathLike) -> Path:
+    """Refuse an output path whose directory does not exist (no directory is ever created for it).
+
+    Like ordinary Unix tools (``cp``, ``tar -f``), a typo in an output path is an error rather
+    than a reason to create a directory tree; the message names the missing directory.
+    """
     p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"{p}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(f"{p}: {parent} is not a directory")
+    return p
+
+
+def check_new_file(path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Check an output file path before any work: its directory exists, it is not a directory, and no
+    file is in the way unless ``force``; return the path."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p} is a directory, expected a file path")
     if p.exists() and not force:
         raise InputError(f"{p} exists; pass --force to overwrite it")
-    if p.exists() and p.is_dir():
-        raise InputError(f"{p} is a directory, expected a file path")
-    return p
+    return check_parent_dir(p)
 
 
 @contextmanager
@@ -26,10 +42,10 @@ def atomic_path(path: str | os.PathLike, *, force: bool = False) -> Iterator[Pat
     """Yield a temporary path beside ``path``; on success rename it over ``path``.
 
     An exception inside the block leaves any previous file untouched and removes the
-    temporary file. ``force`` is needed to replace an existing file.
+    temporary file. ``force`` is needed to replace an existing file. The directory must exist
+    (see :func:`check_parent_dir`); callers that own a directory (a cache) create it themselves.
     """
     target = check_new_file(path, force=force)
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)

@@ -15,14 +15,32 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from qdled.errors import InputError
-from qdled.io._toml import dumps, load_toml, parse_model
+from qdled.io._toml import dumps, parse_model
+from qdled.io.text import load_toml_file
 
 _CFG = ConfigDict(extra="forbid", frozen=True)
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False, strict=True)]  # strict: no booleans or quoted numbers
+
+# Bounds of the inputs: the range in which the thin-film optics is physics, not nonsense.
+#: Thinnest layer [nm]: below one atomic layer (~0.2-0.3 nm) a film has no meaning; 0.1 nm leaves room
+#: for nominal sub-monolayer interlayers such as the paper's 1 nm LiF made thinner.
+THICKNESS_MIN_NM = 0.1
+#: Thickest coherent layer [nm]: layers are treated coherently, valid below the coherence length of the
+#: emission, lambda^2 / delta_lambda ~ 628^2 / 30 nm ~ 13 um; thicker ones belong in the incoherent substrate.
+THICKNESS_MAX_NM = 10_000.0
+#: Largest real index: no material exceeds n ~ 5.5 in the visible (germanium at 620 nm; Aspnes & Studna,
+#: Phys. Rev. B 27, 985 (1983)); 10 leaves room for model studies.
+N_MAX = 10.0
+#: Largest extinction coefficient: metals reach k ~ 7.6 (Al at 628 nm; Rakic, Appl. Opt. 34, 4755 (1995))
+#: to ~ 10 in the near infrared; 20 covers any material in 300-1000 nm.
+K_MAX = 20.0
+#: Most layers in a stack: an LED has 5-15; 200 allows distributed Bragg reflectors of ~100 pairs
+#: (the optics cost grows with the layer count).
+MAX_LAYERS = 200
 
 
 class _Optical(BaseModel):
@@ -30,8 +48,8 @@ class _Optical(BaseModel):
 
     model_config = _CFG
     material: str | None = None
-    n: Finite | None = Field(default=None, gt=0)
-    k: Finite | None = Field(default=None, ge=0)
+    n: Finite | None = Field(default=None, gt=0, le=N_MAX)
+    k: Finite | None = Field(default=None, ge=0, le=K_MAX)
 
     @model_validator(mode="before")
     @classmethod
@@ -71,15 +89,15 @@ class _Optical(BaseModel):
 class Medium(_Optical):
     """A semi-infinite medium (``outside``, ``top``) or the thick ``substrate``."""
 
-    coherent: bool = False
+    coherent: StrictBool = False  # strict: a quoted "yes" is refused, not read as true
 
 
 class Layer(_Optical):
     """A thin, coherent layer."""
 
-    name: str = Field(min_length=1)
-    thickness_nm: Finite = Field(gt=0)
-    emitter: bool = False
+    name: str = Field(min_length=1, max_length=64)  # a label (netCDF variable and table names)
+    thickness_nm: Finite = Field(ge=THICKNESS_MIN_NM, le=THICKNESS_MAX_NM)
+    emitter: StrictBool = False
 
     @field_validator("name")
     @classmethod
@@ -94,18 +112,23 @@ class Emitter(BaseModel):
 
     model_config = _CFG
     horizontal_fraction: Finite = Field(default=2.0 / 3.0, ge=0, le=1)
-    position: Union[Literal["uniform"], Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = "uniform"
+    position: Union[Literal["uniform"], Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]] = (
+        "uniform"
+    )
 
 
 def _medium(v: Any) -> Any:
     return {"material": v} if isinstance(v, str) else v
 
 
-def _absorbs(material: str, wavelength_nm: float = 628.0) -> bool:
-    """Whether a built-in material has k > 1e-3 at the design wavelength (metals, ITO, QD film)."""
+def _absorbs(material: str, wavelength_nm: float | None = None) -> bool:
+    """Whether a built-in material has k > 1e-3 at the design wavelength (default the paper's EL peak; metals,
+    ITO, QD film)."""
+    from qdled.io.paper import paper_value
     from qdled.materials import refractive_index
 
-    return float(refractive_index(material, wavelength_nm).imag) > 1e-3
+    wl = paper_value("nsa_pf6.el_peak_nm") if wavelength_nm is None else wavelength_nm
+    return float(refractive_index(material, wl).imag) > 1e-3
 
 
 class Stack(BaseModel):
@@ -117,7 +140,7 @@ class Stack(BaseModel):
     substrate: Medium = Medium(material="glass")
     outside: Medium = Medium(material="air")
     top: Medium = Medium(material="air")
-    layers: tuple[Layer, ...] = Field(min_length=1)
+    layers: tuple[Layer, ...] = Field(min_length=1, max_length=MAX_LAYERS)
     emitter: Emitter = Emitter()
 
     _coerce = field_validator("substrate", "outside", "top", mode="before")(classmethod(lambda cls, v: _medium(v)))
@@ -233,7 +256,7 @@ def load_stack(path: str | Path | None = None) -> Stack:
         import tomllib
 
         return stack_from_dict(tomllib.loads(text), f"built-in stack {name}")
-    return stack_from_dict(load_toml(path), str(path))
+    return stack_from_dict(load_toml_file(path), str(path))
 
 
 def default_stack() -> Stack:

@@ -52,6 +52,9 @@ def optimize(
     """Maximise (or minimise) ``target`` over the box spanned by ``spec.axes``' bounds."""
     from scipy.optimize import differential_evolution
 
+    from qdled.sweep.design import check_seed
+
+    seed = check_seed(seed)
     spec = replace(spec, targets=(target,))
     bounds = [a.bounds for a in spec.axes]
     fn = partial(_objective_point, spec, target, 1.0 if minimize else -1.0)

@@ -4,8 +4,8 @@ Every field of :class:`SynthesisParameters` is one of
 
 * cited: a literature or data-sheet value (reference in the comment),
 * ASSUMED: a stated assumption (listed in :data:`ASSUMED`),
-* CALIBRATED: fitted to the paper (listed in :data:`CALIBRATED` with what it was fitted to;
-  produced by :func:`qdled.synthesis.calibration.calibrate`).
+* CALIBRATED: fitted to the paper (a :class:`qdled.io.paper.Calibrated` record in :data:`CALIBRATED`
+  naming the paper values it was fitted to; produced by :func:`qdled.synthesis.calibration.calibrate`).
 
 References
 ----------
@@ -22,25 +22,50 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 
+from qdled.io.paper import Calibrated
 from qdled.materials import cspbi3
 from qdled.synthesis.ligands import DEFAULT_BINDING_EV
 
-#: Parameters fitted to the paper (value, and what it was fitted to). Calibration set: the
-#: OA/OAm control as synthesised (PL 635 nm -> 4.65 nm edge), 0.6 mmol NSA as synthesised
-#: (PL 626 nm -> 4.38 nm), the control after purification (PL 639 nm -> 4.78 nm); sizes from
-#: PL via :func:`qdled.synthesis.calibration.edge_from_pl_nm`. Held out: 0.2, 0.4 (no number
-#: in the text), 0.8 mmol NSA and the purified NSA-NH4PF6 dots (TEM 4.3 +/- 0.6 nm, PL 623 nm).
+#: Calibration set: (recipe, NSA mmol, stage "synthesis"/"purified") -> the paper's PL peak whose size
+#: (:func:`qdled.synthesis.calibration.edge_from_pl_nm`) the model is fitted to: the OA/OAm control and
+#: 0.6 mmol NSA as synthesised, the control after purification. Held out: 0.2, 0.4 (no number in the
+#: text), 0.8 mmol NSA and the purified NSA-NH4PF6 dots (``VALIDATION_KEYS`` of the calibration module).
+CALIBRATION_KEYS = MappingProxyType(
+    {
+        ("li2024-control", 0.0, "synthesis"): "nsa_0.pl_peak_nm",
+        ("li2024-nsa-pf6", 0.6, "synthesis"): "nsa_0.6.pl_peak_nm",
+        ("li2024-control", 0.0, "purified"): "control.pl_peak_nm",
+    }
+)
+_GROWTH_KEYS = tuple(v for k, v in CALIBRATION_KEYS.items() if k[2] == "synthesis")
+_PURIFIED_KEYS = tuple(v for k, v in CALIBRATION_KEYS.items() if k[2] == "purified")
+
+#: Parameters fitted to the paper: name -> :class:`qdled.io.paper.Calibrated` record.
 CALIBRATED = MappingProxyType(
     {
-        "gamma_ref_J_m2": {"value": 0.049906, "fitted_to": "control 4.65 nm and 0.6 mmol NSA 4.38 nm (as synthesised)"},
-        "log10_rate_constant_ref_m_s": {
-            "value": -5.0152,
-            "fitted_to": "control 4.65 nm and 0.6 mmol NSA 4.38 nm (as synthesised)",
-        },
-        "bare_weight": {"value": 15.62, "fitted_to": "control after purification 4.78 nm (PL 639 nm)"},
+        "gamma_ref_J_m2": Calibrated(
+            0.049906,
+            "J/m2",
+            _GROWTH_KEYS,
+            "least squares (with log10_rate_constant_ref_m_s) on the mean edges as synthesised, the PL peaks "
+            "turned into edges by edge_from_pl_nm",
+        ),
+        "log10_rate_constant_ref_m_s": Calibrated(
+            -5.0152,
+            "log10(m/s)",
+            _GROWTH_KEYS,
+            "least squares (with gamma_ref_J_m2) on the mean edges as synthesised, the PL peaks turned into edges "
+            "by edge_from_pl_nm",
+        ),
+        "bare_weight": Calibrated(
+            15.62,
+            "1",
+            _PURIFIED_KEYS,
+            "root finding on the mean edge of the control after purification (PL peak -> edge by edge_from_pl_nm)",
+        ),
     }
 )
 
@@ -66,7 +91,40 @@ ASSUMED = MappingProxyType(
 
 
 def _cal(name: str) -> float:
-    return CALIBRATED[name]["value"]
+    return CALIBRATED[name].value
+
+
+#: Constants that are physical magnitudes (must be > 0); the log10 ones and activation energies are
+#: only required finite (activation energies >= 0, below).
+_POSITIVE = frozenset(
+    {
+        "molar_volume_m3_mol",
+        "reference_temperature_K",
+        "gamma_ref_J_m2",
+        "solubility_ref_mol_m3",
+        "diffusion_ref_m2_s",
+        "site_density_m2",
+        "cooling_time_constant_s",
+        "purification_time_s",
+        "oa_g_per_mL",
+        "oa_g_per_mol",
+        "oam_g_per_mL",
+        "oam_g_per_mol",
+    }
+)
+#: Closed ranges: fractions in [0, 1], bath and room temperatures of liquid water [0, 100] degC,
+#: activation/dissolution energies >= 0 and below a covalent bond (500 kJ/mol), the bare-surface weight >= 0.
+_RANGES = {
+    "strip_fraction": (0.0, 1.0),
+    "purification_solubility_factor": (0.0, 1.0),
+    "water_bath_C": (0.0, 100.0),
+    "ice_bath_C": (0.0, 100.0),
+    "purification_temperature_C": (0.0, 100.0),
+    "rate_activation_J_mol": (0.0, 5e5),
+    "solubility_enthalpy_J_mol": (0.0, 5e5),
+    "viscosity_activation_J_mol": (0.0, 5e5),
+    "bare_weight": (0.0, 1e6),
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +155,28 @@ class SynthesisParameters:
     oam_g_per_mL: float = 0.813  # [4]
     oam_g_per_mol: float = 267.49  # [4]
     binding_energy_eV: MappingProxyType = field(default_factory=lambda: DEFAULT_BINDING_EV)  # [1]; OA ASSUMED
+
+    def __post_init__(self) -> None:
+        """Refuse non-finite or unphysical constants (one :class:`~qdled.errors.InputError` naming the field)."""
+        import math
+
+        from qdled.errors import InputError
+
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "binding_energy_eV":
+                for lig, e in v.items():
+                    if not (isinstance(e, (int, float)) and math.isfinite(e) and 0.0 <= e <= 10.0):
+                        raise InputError(
+                            f"binding_energy_eV[{lig!r}] must be in 0-10 eV (a chemisorption bond), got {e!r}"
+                        )
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputError(f"synthesis parameter {f.name} must be a finite number, got {v!r}")
+            lo, hi = _RANGES.get(f.name, (None, None))
+            if (lo is not None and v < lo) or (hi is not None and v > hi) or (f.name in _POSITIVE and v <= 0):
+                rng = "> 0" if f.name in _POSITIVE else f"in [{lo:g}, {hi:g}]"
+                raise InputError(f"synthesis parameter {f.name} must be {rng}, got {v!r}")
 
     @property
     def rate_constant_ref_m_s(self) -> float:

@@ -31,6 +31,33 @@ COUNT_EDGE_MIN_NM = 1.5
 R_MIN_M = float((3.0 * MOLAR_VOLUME_M3_PER_MOL / (4.0 * np.pi * kin.N_A)) ** (1.0 / 3.0))
 R_MAX_M = 8.0e-9
 
+#: Allowed number of radius bins: below 50 the log grid (0.39-8 nm) is coarser than ~6 % per bin and
+#: the mean size moves by > 0.05 nm; above 10000 a run takes minutes and gains nothing (0.01 nm at 400).
+N_BINS_MIN, N_BINS_MAX = 50, 10000
+
+
+def check_n_bins(n_bins, name: str = "n_bins") -> int:
+    """``n_bins`` as int, or :class:`InputError` naming ``name`` (the CLI passes ``"--bins"``)."""
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)):
+        raise InputError(f"{name} must be an integer, got {n_bins!r}")
+    if not N_BINS_MIN <= n_bins <= N_BINS_MAX:
+        raise InputError(f"{name} must be in {N_BINS_MIN}..{N_BINS_MAX}, got {n_bins}")
+    return int(n_bins)
+
+
+def check_nsa_mmol(nsa_mmol, name: str = "nsa_mmol") -> float:
+    """An NSA dose override [mmol] within the recipe's bounds (0 to ``MAX_NSA_MMOL``), or :class:`InputError`."""
+    from qdled.errors import require_finite_positive
+    from qdled.io.recipe import MAX_NSA_MMOL
+
+    v = require_finite_positive(name, nsa_mmol, allow_zero=True)
+    if v > MAX_NSA_MMOL:
+        raise InputError(
+            f"{name} must be <= {MAX_NSA_MMOL:g} mmol (the paper's doses are 0-0.8 mmol; see "
+            f"qdled.io.recipe.MAX_NSA_MMOL), got {nsa_mmol!r}"
+        )
+    return v
+
 
 @dataclass(frozen=True)
 class SynthesisResult:
@@ -150,15 +177,16 @@ def simulate(
     recipe : qdled.io.recipe.Recipe or str or None
         Recipe object, built-in name or TOML path (None -> ``li2024-nsa-pf6``).
     nsa_mmol : float, optional
-        Override of the NSA amount [mmol] (the paper's dose series: 0-0.8 mmol). A dose of exactly 0 means no
+        Override of the NSA amount [mmol] (the paper's dose series: 0-0.8 mmol; at most
+        :data:`qdled.io.recipe.MAX_NSA_MMOL`). A dose of exactly 0 means no
         injection step at all (the paper's control), so the limit dose -> 0+ differs from 0 by the 5 s
         injection pause itself (+0.05 nm).
     params : SynthesisParameters, optional
         Model constants (default: cited, assumed and calibrated values).
     n_bins : int
-        Number of radius bins (log grid, 0.39-8 nm; 50-10000). At the default 400 the mean size is converged to
-        ~0.01 nm but the size spread is 5-8 % too wide (NSA-NH4PF6: sd 0.81 nm at 400 bins, 0.77 nm at 3200);
-        the calibration was done at 400 bins.
+        Number of radius bins (log grid, 0.39-8 nm; ``N_BINS_MIN``-``N_BINS_MAX`` = 50-10000). At the default
+        400 the mean size is converged to ~0.01 nm but the size spread is 5-8 % too wide (NSA-NH4PF6: sd
+        0.81 nm at 400 bins, 0.77 nm at 3200); the calibration was done at 400 bins.
     purify : bool
         Include the purification stage.
     rtol : float
@@ -174,8 +202,9 @@ def simulate(
 
     if not isinstance(recipe, Recipe):
         recipe = load_recipe(recipe)
-    if not 50 <= int(n_bins) <= 10000:
-        raise InputError(f"n_bins must be in 50..10000, got {n_bins}")
+    n_bins = check_n_bins(n_bins)
+    if nsa_mmol is not None:
+        nsa_mmol = check_nsa_mmol(nsa_mmol)
     params = params or SynthesisParameters()
     stages = build_timeline(recipe, params, nsa_mmol=nsa_mmol, purify=purify)
     grid = pbe.log_grid(n_bins, R_MIN_M, R_MAX_M)
@@ -231,8 +260,13 @@ def simulate(
     edge_nm = kin.edge_from_radius(grid.centres_m) * 1e9
     number = y_all[:, :-1] * to_number
     mean_t, sd_t = edge_statistics(number, edge_nm)
-    total = y_all.sum(axis=1) + np.concatenate(removed_rows)  # removed monomer kept in the balance
     end_synth = sum(len(t) for t, s in zip(ts, stages, strict=False) if s.name != "purification") - 1
+    if not (np.isfinite(mean_t[-1]) and np.isfinite(mean_t[end_synth])):
+        raise InputError(
+            f"recipe '{recipe.name}': no dots of edge >= {COUNT_EDGE_MIN_NM} nm remain (Pb {recipe.pb_mmol:.3g} mmol, "
+            f"Cs {recipe.cs_mmol:.3g} mmol in {recipe.volume_mL:.3g} mL): outside the modelled range"
+        )
+    total = y_all.sum(axis=1) + np.concatenate(removed_rows)  # removed monomer kept in the balance
     counted = edge_nm >= COUNT_EDGE_MIN_NM
     snap_number = np.array(snaps)[:, :-1] * to_number
     return SynthesisResult(

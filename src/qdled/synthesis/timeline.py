@@ -62,11 +62,11 @@ class Stage:
         return self.temperature_K(self.t_end_s) - _K0
 
 
-def _cool(name, t0, start_C, target_C, bath_C, tau_s, **kw) -> Stage:
+def _cool(name, t0, start_C, target_C, bath_C, tau_s, field: str = "target", **kw) -> Stage:
     if target_C >= start_C:
         return Stage(name, t0, 0.0, start_C, bath_C, tau_s, **kw)
     if target_C <= bath_C:
-        raise InputError(f"cannot cool to {target_C} degC in a {bath_C} degC bath")
+        raise InputError(f"{field} = {target_C:g} degC: a {bath_C:g} degC bath cannot cool the flask to it")
     return Stage(name, t0, tau_s * math.log((start_C - bath_C) / (target_C - bath_C)), start_C, bath_C, tau_s, **kw)
 
 
@@ -89,13 +89,15 @@ def build_timeline(
                 f"nsa.injection_temperature_C must lie between {q.final_temperature_C} and "
                 f"{inj.temperature_C} degC, got {target}"
             )
-        stages.append(_cool("cooling", t, temp, target, first_bath, tau))
+        stages.append(_cool("cooling", t, temp, target, first_bath, tau, field="nsa.injection_temperature_C"))
         t, temp = stages[-1].t_end_s, stages[-1].end_C
         if amount > 0:
             dur = nsa.injection_duration_s
             stages.append(Stage("NSA injection", t, dur, temp, first_bath, tau, nsa_rate_mmol_s=amount / dur))
             t, temp = stages[-1].t_end_s, stages[-1].end_C
-    stages.append(_cool("quench", t, temp, q.final_temperature_C, params.ice_bath_C, tau))
+    stages.append(
+        _cool("quench", t, temp, q.final_temperature_C, params.ice_bath_C, tau, field="quench.final_temperature_C")
+    )
     if purify:
         p = recipe.purification
         pf6 = p.NH4PF6_mmol if p.route == "NH4PF6" else 0.0
