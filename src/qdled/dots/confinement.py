@@ -60,8 +60,6 @@ from qdled.materials import cspbi3
 _H2_2M0 = _c.hbar**2 / (2 * _c.m_e) / _c.e * 1e18
 #: e^2 / (4 pi eps0) in eV nm.
 _E2 = _c.e / (4 * _c.pi * _c.epsilon_0) * 1e9
-#: h c in eV nm.
-_HC_EV_NM = _c.h * _c.c / _c.e * 1e9
 #: Equal-volume sphere radius / cube edge.
 SPHERE_RADIUS_PER_EDGE = (3.0 / (4.0 * np.pi)) ** (1.0 / 3.0)
 #: Brus first-order Coulomb coefficient for the 1S-1S state of a sphere [1]: <R / |r_e - r_h|>.
@@ -178,7 +176,7 @@ def _check(method: str, shape: str) -> None:
 
 def default_edge_offset_nm(method: str) -> float:
     """Calibrated edge offset for ``"kane"`` (see :data:`qdled.dots.CALIBRATED`); 0 for the other models."""
-    return CALIBRATED["edge_offset_nm"]["value"] if method == "kane" else 0.0
+    return CALIBRATED["edge_offset_nm"].value if method == "kane" else 0.0
 
 
 def _as_edge(edge_nm) -> np.ndarray:
@@ -279,6 +277,108 @@ def size_from_energy(
     return float(brentq(g, lo, hi, xtol=1e-9))
 
 
-def energy_to_wavelength_nm(energy_eV):
-    """Photon wavelength [nm] of an energy [eV] (vacuum); the same map converts a wavelength [nm] to eV."""
-    return _HC_EV_NM / np.asarray(energy_eV, dtype=float)
+def image_self_energy_eV(r_nm, radius_nm: float, eps_in: float, eps_out: float, *, n_terms: int = 400):
+    """Self-polarisation (image) energy [eV] of a unit charge at distance ``r_nm`` from the centre of a sphere of
+    radius ``radius_nm`` and permittivity ``eps_in`` in a medium ``eps_out`` (Brus 1984):
+    (e^2 / 2 eps_in R) sum_n (n + 1)(eps_in - eps_out) / (n eps_in + (n + 1) eps_out) (r / R)^(2n).
+
+    At the centre only n = 0 remains (the Born energy (e^2 / 2R)(1/eps_out - 1/eps_in)); close to the surface
+    the sum tends to the planar image-charge energy (series truncated after ``n_terms`` terms).
+
+    References
+    ----------
+    Brus, J. Chem. Phys. 80, 4403 (1984); Jackson, Classical Electrodynamics, 3rd ed., sec. 4.4.
+    """
+    x = np.asarray(r_nm, dtype=float)[..., None] / float(radius_nm)
+    if np.any(x >= 1) or np.any(x < 0):
+        raise InputError("r_nm must lie inside the sphere (0 <= r < radius_nm)")
+    n = np.arange(int(n_terms), dtype=float)
+    c = (n + 1.0) * (eps_in - eps_out) / (n * eps_in + (n + 1.0) * eps_out)
+    return _E2 / (2.0 * eps_in * float(radius_nm)) * np.sum(c * x ** (2.0 * n), axis=-1)
+
+
+@lru_cache(maxsize=8)
+def _envelope_moments(n_terms: int) -> np.ndarray:
+    """<(r/R)^(2n)> for n = 1 .. n_terms - 1 over the radial density 2 sin^2(pi r / R) of the 1S envelope
+    (200-point Gauss-Legendre)."""
+    x, wq = np.polynomial.legendre.leggauss(200)
+    x, wq = 0.5 * (x + 1.0), 0.5 * wq
+    density = 2.0 * np.sin(np.pi * x) ** 2
+    n = np.arange(1, n_terms, dtype=float)
+    out = (wq * density) @ (x[:, None] ** (2.0 * n[None, :]))
+    out.setflags(write=False)
+    return out
+
+
+def _reaction_coefficients(n, r1: float, r2: float, e1: float, e2: float, e3: float):
+    """a_n [1/nm^(2n+1)]: the reaction potential inside a sphere (e1, radius r1) coated by a shell (e2, to r2) in a
+    medium e3, of a unit charge at r0, is sum_n a_n r0^n r^n P_n(cos gamma) (e^2 = 1). Solves the four
+    continuity conditions (potential and normal D at r1 and r2) for each multipole order n."""
+    n = np.asarray(n, dtype=float)
+    m = np.zeros(n.shape + (4, 4))
+    rhs = np.zeros(n.shape + (4,))
+    # unknowns (A, B, C, D): phi1 = r0^n/(e1 r^(n+1)) + A r^n, phi2 = B r^n + C r^-(n+1), phi3 = D r^-(n+1)
+    m[..., 0, :] = np.stack([r1**n, -(r1**n), -(r1 ** -(n + 1)), 0 * n], -1)
+    rhs[..., 0] = -(r1 ** -(n + 1)) / e1
+    m[..., 1, :] = np.stack([e1 * n * r1 ** (n - 1), -e2 * n * r1 ** (n - 1), e2 * (n + 1) * r1 ** -(n + 2), 0 * n], -1)
+    rhs[..., 1] = (n + 1) * r1 ** -(n + 2)
+    m[..., 2, :] = np.stack([0 * n, r2**n, r2 ** -(n + 1), -(r2 ** -(n + 1))], -1)
+    m[..., 3, :] = np.stack(
+        [0 * n, e2 * n * r2 ** (n - 1), -e2 * (n + 1) * r2 ** -(n + 2), e3 * (n + 1) * r2 ** -(n + 2)], -1
+    )
+    return np.linalg.solve(m, rhs[..., None])[..., 0, 0]
+
+
+def polarization_energy_eV(
+    edge_nm,
+    eps_out: float,
+    *,
+    eps_in: float | None = None,
+    shell_nm: float = 0.0,
+    eps_shell: float | None = None,
+    method: str = "kane",
+    edge_offset_nm: float | None = None,
+    n_terms: int = 120,
+):
+    """First-order dielectric-confinement (polarisation) energy [eV] of the band-edge exciton of a dot in a
+    medium of permittivity ``eps_out``, optionally behind a ligand shell (``shell_nm`` thick, ``eps_shell``):
+    the image self-energies of electron and hole minus their image-mediated attraction, both carriers in the 1S
+    envelope sin(pi r / R) / r of the equal-volume sphere (Brus 1984; shell: same multipole expansion with
+    continuity at both interfaces).
+
+    For s-states the n = 0 (Born) terms of the self-energies and of the attraction cancel, leaving
+    e^2 sum_{n>=1} a_n R^(2n) <(r/R)^(2n)>; without a shell a_n R^(2n+1) = (n + 1)(eps_in - eps_out) /
+    (eps_in (n eps_in + (n + 1) eps_out)) (positive, a blue shift, for eps_out < eps_in).
+    :func:`confinement_energy` contains no environment term: a change of surroundings shifts the exciton by the
+    difference of this energy between the two media.
+
+    Parameters
+    ----------
+    edge_nm : float
+        Cube edge [nm]; the effective edge (plus ``edge_offset_nm``, default that of ``method``) sets R.
+    eps_out : float
+        Permittivity of the surroundings (hexane 1.89; a dot film: an effective medium).
+    eps_in : float, optional
+        Permittivity of the dot; default the Coulomb-term constant of :class:`BandParameters` (consistent with the
+        first-order Coulomb term of the confinement model).
+    shell_nm, eps_shell
+        Ligand shell between dot and surroundings (default none).
+
+    References
+    ----------
+    Brus, L. E. J. Chem. Phys. 80, 4403 (1984).
+    """
+    _check(method, "sphere")
+    e_in = BandParameters().dielectric if eps_in is None else float(eps_in)
+    e_sh = float(eps_out) if eps_shell is None else float(eps_shell)
+    for name, v in (("eps_out", eps_out), ("eps_in", e_in), ("eps_shell", e_sh)):
+        if not (np.isfinite(v) and v > 0):
+            raise InputError(f"{name} must be finite and > 0, got {v!r}")
+    if not (np.isfinite(shell_nm) and shell_nm >= 0):
+        raise InputError(f"shell_nm must be finite and >= 0, got {shell_nm!r}")
+    offset = default_edge_offset_nm(method) if edge_offset_nm is None else float(edge_offset_nm)
+    radius = float(SPHERE_RADIUS_PER_EDGE * (float(_as_edge(edge_nm)) + offset))
+    n = np.arange(1, int(n_terms), dtype=float)
+    moments = _envelope_moments(int(n_terms))  # <(r/R)^(2n)>, n = 1 .. n_terms - 1
+    a = _reaction_coefficients(n, radius, radius + float(shell_nm), e_in, e_sh, float(eps_out))
+    return _E2 * float(np.sum(a * radius ** (2.0 * n) * moments))

@@ -1,0 +1,53 @@
+"""Benchmark: film PL of the default dot ensemble (qdled.dots.film_emission: Foerster master equation over 81 size
+classes, dielectric shift, slab reabsorption), budget 0.5 s (issue #18).
+
+Prints the wall time of the NSA-NH4PF6 and OA/OAm films (best of 5, after one warm-up run), the ratio to the
+budget, and the ratio to a fixed NumPy reference workload timed on the same machine.
+
+Run: ``.venv/bin/python benchmarks/bench_film.py``
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from qdled.dots import CALIBRATED, film_emission
+
+BUDGET_S = 0.5
+
+
+def _best(fn, repeat=5):
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _reference():
+    """Fixed workload: 200 LU solves of a 400x400 dense matrix (as bench_synthesis.py)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((400, 400)) + 400 * np.eye(400)
+    b = rng.random(400)
+    for _ in range(200):
+        np.linalg.solve(a, b)
+
+
+def main() -> None:
+    ref = _best(_reference, repeat=3)
+    print(f"reference workload: {ref:.3f} s")
+    cases = {
+        "NSA-NH4PF6": {},
+        "OA/OAm": {"edge_nm": CALIBRATED["control_edge_nm"].value, "ligands": "OA/OAm"},
+    }
+    for name, kwargs in cases.items():
+        film_emission(**kwargs)  # warm-up (imports, refractive-index database, stack)
+        t = _best(lambda kwargs=kwargs: film_emission(**kwargs))
+        print(f"film {name:10s}: {t:.3f} s  (budget ratio {t / BUDGET_S:.2f}, reference ratio {t / ref:.2f})")
+
+
+if __name__ == "__main__":
+    main()
