@@ -27,11 +27,28 @@ with cluster size here. PF6 bound as the neutral salt NH4+PF6- gives only 1.5 eV
 relaxed; 2.1 eV rigid n=3), below NSA: the large PF6 value comes from the anion-vacancy
 electrostatics that the charge choice (PF6- filling an iodide vacancy) implies.
 
+Periodic slab (:mod:`qdled.binding.slab`, :mod:`qdled.binding.slab_engine`; issue #20)
+----------------------------------------------------------------------------------------
+CsI-terminated cubic CsPbI3 (100) slab under periodic boundary conditions (tblite, Gamma
+point, 2x2 surface cell, 3 atomic planes relaxed in the top plane), each ligand as a
+neutral ion pair replacing one surface CsI pair (OAm: CH3NH3+ I-, OA: CH3NH3+ CH3COO-,
+NSA: CH3NH3+ 2-naphthalenesulfonate, PF6: NH4+ PF6-). Shipped in
+``data/slab_binding_energies.json`` with convergence (frozen pair on 3/5/7 planes, 2x2/3x3
+Gamma supercells, isolated-molecule limit) and CPU times; ``qdled bind --slab``. Shipped so
+far: OAm 2.19 eV (2.56 eV corrected to 7 planes) and PF6 2.32 eV; OA and NSA did not finish
+(tblite SCF failures during relaxation, see the run's notes). These
+neutral pair energies measure a different process from the cluster's (charged X-type on a
+vacancy, neutral L-type on Pb), and they do not reproduce the paper's spread (see the
+shipped file and tests/test_binding_slab.py): the cluster values stay the default of
+:func:`binding_energies`, which the synthesis (``--binding xtb``) and report use.
+
 Public API
 ----------
 - :func:`binding_energies` -> {ligand: eV}; shipped values unless ``recompute``.
 - :func:`compute_binding_energy` -> :class:`BindingResult` (energies, charges, metadata),
   cached on disk by a hash of its inputs.
+- :func:`slab_binding_energies` -> dict (values, convergence, provenance) on the periodic slab;
+  :func:`compute_slab_binding_energy` -> :class:`SlabResult`, cached on disk.
 
 References
 ----------
@@ -46,11 +63,15 @@ from typing import Iterable
 
 from .engine import BindingResult, BindingSettings, compute_binding_energy
 from .shipped import shipped_values
+from .slab_engine import SlabResult, compute_slab_binding_energy, slab_binding_energies
 from .structures import DEFAULT_LIGANDS, LIGANDS, ligand_spec
 
 __all__ = [
     "binding_energies",
     "compute_binding_energy",
+    "compute_slab_binding_energy",
+    "slab_binding_energies",
+    "SlabResult",
     "BindingResult",
     "BindingSettings",
     "DEFAULT_LIGANDS",

@@ -38,4 +38,5 @@ def store_cached(key: str, result: dict, path: str | os.PathLike | None = None) 
     from qdled.io.atomic import write_text_atomic
 
     f = cache_dir(path) / f"{key}.json"
+    f.parent.mkdir(parents=True, exist_ok=True)  # the cache is qdled's own directory (user outputs never mkdir)
     return write_text_atomic(f, json.dumps(result, indent=1, sort_keys=True), force=True)

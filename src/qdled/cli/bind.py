@@ -24,6 +24,13 @@ def bind(
     mode: str = typer.Option(
         "relaxed", "--mode", help="'relaxed' (BFGS, fixed core) or 'rigid' (rigid ligand, distance scan)."
     ),
+    slab: bool = typer.Option(
+        False,
+        "--slab",
+        help="Periodic CsPbI3 (100) slab, ligands as ion pairs (see qdled.binding.slab) with convergence.",
+    ),
+    layers: int = typer.Option(3, "--layers", help="With --slab: atomic planes of the slab (3, 5, 7)."),
+    method: str = typer.Option("GFN2-xTB", "--method", help="With --slab: GFN2-xTB or GFN1-xTB."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore earlier results in the disk cache."),
     write_runs: Optional[Path] = typer.Option(
         None,
@@ -39,6 +46,17 @@ def bind(
     from qdled.cli._common import print_json
 
     names = list(ligand) if ligand else list(DEFAULT_LIGANDS)
+    if slab:
+        return _bind_slab(
+            list(ligand) if ligand else None,
+            layers,
+            method,
+            recompute or write_runs is not None,
+            not no_cache,
+            write_runs,
+            force,
+            as_json,
+        )
     if write_runs is not None:
         from qdled.io.atomic import check_new_file
 
@@ -85,6 +103,48 @@ def bind(
             LIGANDS[name].model,
             f"{LIGANDS[name].charge:+d}",
             f"{value:.2f}",
+            "-" if ref is None else f"{ref:.2f}",
+            "-" if ref is None else f"{value - ref:+.2f}",
+        )
+    Console().print(table)
+
+
+def _bind_slab(names, layers, method, recompute, use_cache, write_runs, force, as_json) -> None:
+    """``qdled bind --slab``: shipped or recomputed slab values, convergence, beside cluster and paper DFT."""
+    from qdled.binding import binding_energies, paper_dft_eV
+    from qdled.binding.slab_engine import add_slab_run, slab_binding_energies
+    from qdled.cli._common import print_json
+
+    if write_runs is not None:
+        from qdled.io.atomic import check_new_file
+
+        check_new_file(write_runs, force=force)  # before the relaxations, not after
+    out = slab_binding_energies(
+        names, recompute, n_layers=layers, method=method, convergence=write_runs is not None, use_cache=use_cache
+    )
+    if write_runs is not None:
+        words = ["qdled", "bind", "--slab", "--layers", str(layers), "--method", method]
+        ligands = [a for n in out["binding_energies_eV"] for a in ("--ligand", n)]
+        command = shlex.join([*words, *ligands, "--write-runs", str(write_runs)])
+        add_slab_run(write_runs, out["results"], out["convergence"], command + " --force", force=force)
+    out.pop("results", None)
+    cluster = binding_energies(list(out["binding_energies_eV"]))
+    out["cluster_eV"], out["paper_dft_eV"] = cluster, paper_dft_eV()
+    if as_json:
+        print_json(out)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Binding energy, {method} on the CsPbI3 (100) slab ({layers} planes, 2x2; ion pairs)")
+    for col in ("ligand", "slab (eV)", "cluster (eV)", "paper DFT (eV)", "slab - paper (eV)"):
+        table.add_column(col, justify="left" if col == "ligand" else "right")
+    for name, value in out["binding_energies_eV"].items():
+        ref = out["paper_dft_eV"].get(name)
+        table.add_row(
+            name,
+            f"{value:.2f}",
+            f"{cluster[name]:.2f}",
             "-" if ref is None else f"{ref:.2f}",
             "-" if ref is None else f"{value - ref:+.2f}",
         )

@@ -1,0 +1,301 @@
+"""Ligand ion pairs on the periodic CsPbI3 (100) slab with GFN-xTB (tblite under PBC).
+
+Checked against what nobody here wrote:
+
+- the cubic perovskite structure as ASE's space-group builder makes it (Pm-3m, no. 221;
+  Pb 1a, Cs 1b, I 3d) and the formal oxidation states Cs+, Pb2+, I- (slab neutrality);
+- tblite's own non-periodic energy of a molecule (the isolated-molecule limit of a periodic box);
+- the paper's DFT binding energies (Li et al., Nat. Commun. 15, 5696 (2024): OAm 1.23, NSA 1.45,
+  PF6 3.92 eV; validation only, nothing fitted);
+- the DFT/XPS/NMR picture of Ravi et al., J. Phys. Chem. Lett. 8, 4988 (2017): the ammonium
+  head sits in the surface Cs site without leaving it (substitution, not adsorption on top).
+
+Published slab DFT binding energies of these same ion pairs on CsPbI3/CsPbBr3 could not be
+retrieved offline (the search returned abstracts without numbers for refs. ten Brinck &
+Infante, ACS Energy Lett. 1, 1266 (2016); Bodnarchuk et al., ACS Energy Lett. 4, 63 (2019);
+Ravi et al. 2017), so the numerical comparison is with the paper's values only.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.spacegroup import crystal
+from typer.testing import CliRunner
+
+from qdled.binding import slab, slab_engine
+from qdled.binding.structures import LATTICE_CONSTANT_A as A
+from qdled.errors import InputError
+
+PAPER = {"OAm": 1.23, "NSA": 1.45, "PF6": 3.92}
+LIGANDS = ("OAm", "OA", "NSA", "PF6")
+#: Ligands the shipped slab run holds (OA and NSA did not finish: see the run's notes).
+REQUIRED = ("OAm", "PF6")
+
+
+@pytest.fixture(scope="module")
+def run():
+    r = slab_engine.shipped_slab_run(3, 2, "GFN2-xTB")
+    assert r is not None, "shipped slab run GFN2-xTB_L3_2x2 missing"
+    assert set(REQUIRED) <= set(r["binding_energies_eV"])
+    return r
+
+
+def _results(run):
+    return {k: slab_engine.SlabResult.from_dict(v) for k, v in run["results"].items()}
+
+
+# ---------------------------------------------------------------- structures
+
+
+@pytest.mark.parametrize("n_layers", slab.SLAB_LAYERS)
+@pytest.mark.parametrize("lateral", slab.SLAB_LATERAL)
+def test_slab_is_neutral_and_csi_terminated(n_layers, lateral):
+    atoms = slab.slab(n_layers, lateral)
+    m = (n_layers - 1) // 2
+    sym = np.array(atoms.get_chemical_symbols())
+    cells = lateral**2
+    assert ((sym == "Pb").sum(), (sym == "Cs").sum(), (sym == "I").sum()) == (
+        m * cells,
+        (m + 1) * cells,
+        (3 * m + 1) * cells,
+    )
+    assert slab.formal_charge(atoms) == 0  # Cs+ Pb2+ I-: a CsI-terminated slab is neutral
+    assert slab.excess_csi_per_cell(atoms, lateral) == 1.0  # n CsPbI3 + 1 CsI per surface cell
+    z = atoms.positions[:, 2]
+    top, bottom = sym[z > z.max() - 0.1], sym[z < 0.1]
+    assert sorted(set(top)) == sorted(set(bottom)) == ["Cs", "I"]  # both faces CsI
+    assert atoms.pbc.all()
+
+
+def test_slab_interior_is_the_cubic_perovskite_of_ase_spacegroup():
+    """Neighbour shells of an interior Pb and Cs against ASE's Pm-3m builder (Pb 1a, Cs 1b, I 3d)."""
+    bulk = crystal(
+        ["Pb", "Cs", "I"],
+        basis=[(0, 0, 0), (0.5, 0.5, 0.5), (0.5, 0, 0)],
+        spacegroup=221,
+        cellpar=[A, A, A, 90, 90, 90],
+    ).repeat((3, 3, 3))
+    atoms = slab.slab(7, 3)
+
+    def shells(at, element, pick):
+        idx = np.flatnonzero(np.array(at.get_chemical_symbols()) == element)
+        i = idx[np.argmin(np.linalg.norm(at.positions[idx] - pick(at), axis=1))]
+        d = at.get_distances(i, range(len(at)), mic=True)
+        return np.sort(d[(d > 0.1) & (d < 6.0)]).round(3)
+
+    centre = lambda at: at.cell.array.sum(axis=0) / 2 * [1, 1, 0] + [0, 0, 1.5 * A]  # noqa: E731
+    middle = lambda at: at.cell.array.sum(axis=0) / 2  # noqa: E731
+    for element in ("Pb", "Cs"):
+        np.testing.assert_allclose(shells(atoms, element, centre), shells(bulk, element, middle), atol=1e-3)
+
+
+def test_vacancy_site_removes_one_csi_pair_and_exposes_a_five_coordinated_pb():
+    full, site = slab.slab(5, 2), slab.vacancy_site(5, 2)
+    assert len(full) - len(site.atoms) == 2 and slab.formal_charge(site.atoms) == 0
+    sym = np.array(site.atoms.get_chemical_symbols())
+    assert sym[site.pb_index] == "Pb"
+    d = site.atoms.get_distances(site.pb_index, np.flatnonzero(sym == "I"), mic=True)
+    assert (d < A / 2 + 0.01).sum() == 5  # one apical iodide gone
+    z = site.atoms.positions[:, 2]
+    assert not any(f for f, zz in zip(site.fixed, z, strict=True) if zz > z.max() - 0.1)  # top plane free
+    assert all(f for f, zz in zip(site.fixed, z, strict=True) if zz < z.max() - 1.0)  # lower planes fixed
+
+
+@pytest.mark.parametrize("name", LIGANDS)
+def test_pairs_are_neutral_and_placed_without_clashes(name):
+    site = slab.vacancy_site(5, 2)
+    cplx = slab.place_pair(site, name)
+    n = len(site.atoms)
+    spec = slab.pair_spec(name)
+    n_cat = len(spec.cation())
+    # the cation is the protonated amine (one N, odd H count balanced by the anion's charge)
+    assert cplx.get_chemical_symbols()[n] == "N"
+    d = cplx.get_all_distances(mic=True)
+    assert d[n:, :n].min() > 2.3  # no atom of the pair inside the slab
+    np.fill_diagonal(d, 9.0)
+    k = slab.structures.binding_atom(spec.anion(), spec.element)
+    assert cplx.get_distance(site.pb_index, n + n_cat + k, mic=True) == pytest.approx(
+        slab.PB_X_START_A[spec.element], abs=1e-6
+    )
+    electrons = sum(Atoms(cplx.get_chemical_symbols()[n:]).get_atomic_numbers())
+    assert electrons % 2 == 0  # closed-shell neutral pair
+
+
+def test_bad_inputs_are_input_errors():
+    with pytest.raises(InputError, match="n_layers"):
+        slab.slab(4)
+    with pytest.raises(InputError, match="TOPO"):
+        slab.pair_spec("TOPO")
+    with pytest.raises(InputError, match="method"):
+        slab_engine.compute_slab_binding_energy("OAm", method="GFN0-xTB")
+    with pytest.raises(InputError, match="lateral"):
+        slab_engine.compute_slab_binding_energy("OAm", lateral=1)
+
+
+# ---------------------------------------------------------------- periodic tblite, isolated limits
+
+
+@pytest.mark.parametrize("method", slab_engine.METHODS)
+def test_tblite_runs_the_slab_periodically_with_its_symmetry(method):
+    """Both GFN1- and GFN2-xTB under PBC: on the 1x1 slab every in-plane force vanishes (each atom
+    sits on a 4-fold axis of the periodic slab) and the z forces are mirror-antisymmetric (z -> -z).
+    A non-periodic (cluster) treatment would give in-plane forces of order 0.1-1 eV/A at the edges.
+    Tolerance 2e-3 eV/A (GFN1 measured 7e-4: SCF and lattice-sum accuracy), 1/25 of the relaxation fmax."""
+    atoms = slab.slab(3, 1)
+    atoms.calc = slab_engine._calc(method, 300.0)
+    f = atoms.get_forces()
+    assert np.isfinite(atoms.get_potential_energy())
+    assert np.abs(f[:, :2]).max() < 2e-3
+    z = atoms.positions[:, 2]
+    top, bottom = np.argsort(-z)[:2], np.argsort(z)[:2]
+    np.testing.assert_allclose(np.sort(f[top, 2]), np.sort(-f[bottom, 2]), atol=2e-3)
+    assert np.abs(f[:, 2]).max() > 0.05  # the surfaces do want to relax (the test can see forces)
+
+
+def test_periodic_box_energy_tends_to_the_non_periodic_energy():
+    """Methylammonium iodide in a cubic box: E(box) -> E(no PBC) as the box grows (dipole images ~ 1/L^3)."""
+    pair = slab._methylammonium() + Atoms("I", positions=[[0.0, 0.0, -3.2]])
+    gas = slab_engine._single_point(pair.copy(), "GFN2-xTB")
+    err = []
+    for box_A in (20.0, 30.0):
+        a = pair.copy()
+        a.set_cell([box_A] * 3)
+        a.pbc = True
+        a.center()
+        err.append(abs(slab_engine._single_point(a, "GFN2-xTB") - gas))
+    # measured 0.033 and 0.010 eV: decreasing, and below 0.02 eV at 30 A (the slab vacuum is 25 A)
+    assert err[1] < err[0] and err[1] < 0.02
+
+
+def test_isolated_molecule_limit_on_a_small_slab(run):
+    """Fast (< 20 s): pair-slab interaction of the shipped OAm pair decays to ~0 as it is lifted.
+
+    Interaction = E(slab) + E(pair alone, same periodic cell) - E(slab + pair), pair frozen.
+    Measured 4.5 (on the surface), 0.21 (lifted 8 A), 0.022 eV (16 A): the tail is the slow
+    molecule-surface dispersion. Tolerance 0.05 eV at 16 A, a twentieth of the binding energies.
+    """
+    r = _results(run)["OAm"]
+    on, mid, far = (
+        slab_engine.frozen_pair_binding_energy(r, n_layers=3, lateral=2, lift_A=lift, interaction=True)
+        for lift in (0.0, 8.0, 16.0)
+    )
+    assert on > 1.0 and on > mid > abs(far)
+    assert abs(far) < 0.05, far
+
+
+# ---------------------------------------------------------------- shipped run: bookkeeping, convergence
+
+
+def test_shipped_slab_run_is_self_consistent(run):
+    assert run["command"].startswith("qdled bind --slab")
+    for name in run["binding_energies_eV"]:
+        r = _results(run)[name]
+        assert run["binding_energies_eV"][name] == pytest.approx(
+            r.energy_site_eV + r.energy_pair_eV - r.energy_complex_eV, abs=1e-3
+        )
+        assert r.converged and r.settings.fmax_eV_per_A <= 0.1
+        assert (r.settings.n_layers, r.settings.lateral, r.settings.method) == (3, 2, "GFN2-xTB")
+        assert run["timing_cpu_s"][name] > 0
+        assert r.settings.fmax_eV_per_A == 0.05 and r.cpu_s > 0 and r.wall_s > 0  # timings recorded per run
+    for conv in run["convergence"].values():
+        assert set(conv) >= {"n_layers", "lateral", "isolated_limit_eV", "k_points", "cpu_s"}
+
+
+def test_binding_energy_is_converged_in_slab_thickness(run):
+    """Frozen relaxed pair on ideal 3-, 5- and 7-plane slabs (OAm, measured 2.46, 2.75, 2.83 eV).
+
+    5 -> 7 planes changes E_bind by < 0.1 eV (a third of the 0.3 eV aim); the 3-plane production
+    slab is NOT converged (0.37 eV below 7 planes): the shipped ``binding_energies_7plane_eV``
+    add that frozen-pair correction, and the shift must keep its sign (thicker binds more).
+    """
+    for name, conv in run["convergence"].items():
+        c = conv["n_layers"]
+        assert abs(c["5"] - c["7"]) < 0.1, (name, c)
+        assert c["3"] < c["5"] < c["7"] + 0.05, (name, c)
+        assert run["binding_energies_7plane_eV"][name] == pytest.approx(
+            run["binding_energies_eV"][name] + c["7"] - c["3"], abs=1e-3
+        )
+
+
+def test_binding_energy_is_converged_in_lateral_cell_and_k_points(run):
+    """2x2 vs 3x3 Gamma-point supercells (= 2x2x1 vs 3x3x1 k-meshes of the 1x1 cell): < 0.15 eV.
+
+    The difference holds coverage (1/4 -> 1/9 of the surface CsI pairs) and Brillouin-zone
+    sampling together; 0.15 eV is half the 0.3 eV aim.
+    """
+    for name, conv in run["convergence"].items():
+        c = conv["lateral"]
+        assert abs(c["2x2"] - c["3x3"]) < 0.15, (name, c)
+
+
+def test_shipped_isolated_limits(run):
+    """Each relaxed pair lifted 16 A above the slab: |interaction| < 0.05 eV (see the fast test)."""
+    assert set(run["convergence"]) >= {"OAm"}
+    for name, conv in run["convergence"].items():
+        assert abs(conv["isolated_limit_eV"]) < 0.05, name
+        assert conv["interaction_eV"] > 1.0, name  # on the surface it does interact
+
+
+def test_ammonium_stays_in_the_surface_cs_site(run):
+    """Ravi et al. (2017): the ammonium head substitutes surface Cs+ (sits in its site, H-bonded to
+    the halides) rather than adsorbing on top. Relaxed N within 1 A of the A-site axis (measured
+    0.16 A for CH3NH3+, 0.67 A for NH4+), and not above the surface plane."""
+    a_site_rel = np.array([-A / 2, -A / 2, 0.0])  # relative to the removed apical iodide
+    for name in run["binding_energies_eV"]:
+        n = np.array(_results(run)[name].pair_positions_rel_A[0]) - a_site_rel
+        assert np.hypot(n[0], n[1]) < 1.0 and n[2] < 0.3, (name, n)
+
+
+# ---------------------------------------------------------------- against the paper
+
+
+def test_paper_comparison_is_recorded_honestly(run):
+    """Slab GFN2-xTB (neutral ion pairs) against the paper's DFT, recorded as measured.
+
+    Measured (3 planes, relaxed): OAm 2.19 eV (paper 1.23), PF6 2.32 eV (paper 3.92); the
+    ordering PF6 > OAm holds but the difference is 0.13 eV against the paper's 2.69 eV, i.e.
+    2.6 eV outside the 0.3 eV aim. The neutral-pair definition removes the anion-vacancy
+    electrostatics that make the paper's (and the cluster's, 3.70 eV) PF6 value large. This
+    test pins that finding: it fails if a change makes the slab reproduce (or invert) the spread.
+    """
+    got = run["binding_energies_eV"]
+    assert got["PF6"] > got["OAm"]  # the paper's ordering
+    paper_gap = PAPER["PF6"] - PAPER["OAm"]
+    assert abs((got["PF6"] - got["OAm"]) - paper_gap) > 2.0  # far outside the 0.3 eV aim
+    assert got["OAm"] - PAPER["OAm"] == pytest.approx(0.96, abs=0.05)
+    assert got["PF6"] - PAPER["PF6"] == pytest.approx(-1.60, abs=0.05)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_slab_json_reports_values_and_convergence(run):
+    from qdled.cli.main import app
+
+    names = list(run["binding_energies_eV"])
+    res = CliRunner().invoke(app, ["bind", "--slab", "--json", *[a for n in names for a in ("--ligand", n)]])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["model"] == "slab" and out["source"] == "shipped"
+    assert out["binding_energies_eV"] == run["binding_energies_eV"]
+    assert set(out["convergence"]) == set(run["convergence"]) and set(names) == set(out["cluster_eV"])
+    assert out["paper_dft_eV"] == PAPER
+
+
+def test_cli_slab_bad_layers_is_an_input_error():
+    from qdled.cli.main import app
+
+    res = CliRunner().invoke(app, ["bind", "--slab", "--layers", "4"])
+    assert isinstance(res.exception, InputError) and "n_layers" in str(res.exception)
+
+
+# ---------------------------------------------------------------- slow: full recomputation
+
+
+@pytest.mark.slow
+def test_shipped_slab_value_is_reproduced(run, tmp_path):
+    """Full protocol (relaxations) for OAm on the shipped 3-plane 2x2 slab: same value within 1 meV."""
+    r = slab_engine.compute_slab_binding_energy("OAm", cache_dir=tmp_path)
+    assert r.binding_energy_eV == pytest.approx(run["binding_energies_eV"]["OAm"], abs=1e-3)
