@@ -52,7 +52,7 @@ def calibration_inputs(name: str) -> dict:
     stack, computed once per process) and a ``source`` label."""
     optics = dict(_default_stack_optics(name))
     optics["source"] = (
-        f"calibration inputs: optics of the default stack for the chain's PL (eta_out {optics['eta_out']:.4g}, "
+        f"calibration inputs: optics of the default stack for the chain's film PL (eta_out {optics['eta_out']:.4g}, "
         f"Purcell {optics['purcell_factor']:.4g}, EL peak {optics['el'].peak_nm:.1f} nm)"
     )
     return optics

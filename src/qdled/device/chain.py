@@ -1,8 +1,8 @@
 """The device of a stack: its layer thicknesses into the electrical model, its optics into the light.
 
 :func:`stack_optics` runs :func:`qdled.optics.el_spectrum` on the stack with a PL spectrum (default
-:func:`chain_pl`: the PL that the synthesis and dots stages predict for the device's recipe, the same spectrum
-``qdled reproduce`` hands on) and returns the optical inputs of
+:func:`chain_pl`: the film PL that the synthesis and dots stages predict for the device's recipe, the same
+spectrum ``qdled reproduce`` hands on) and returns the optical inputs of
 :func:`qdled.device.simulate_device` (spectrally averaged outcoupling, Purcell factor, cavity-filtered EL);
 :func:`simulate_stack` feeds them to the model with the parameter set of the named device. The calibration
 (:mod:`qdled.device.calibration`) uses the same optics of the default stack.
@@ -45,14 +45,15 @@ class StackDevice:
 
 @lru_cache(maxsize=None)
 def chain_pl(name: str) -> Spectrum:
-    """The PL of the dots of device ``name`` as the chain predicts it: the device's recipe (built-in recipes
-    carry the device names) through :mod:`qdled.synthesis` and :func:`qdled.dots.recipe_pl`. Computed once per
-    process (the spectrum is read-only)."""
-    from qdled.dots import recipe_pl
+    """The emission of the dot film of device ``name`` as the chain predicts it: the device's recipe (built-in
+    recipes carry the device names) through :mod:`qdled.synthesis` and the film model
+    (:func:`qdled.dots.recipe_film`: energy transfer, dielectric environment, reabsorption), on
+    :data:`qdled.dots.HANDOFF_GRID_NM`. Computed once per process (the spectrum is read-only)."""
+    from qdled.dots import HANDOFF_GRID_NM, recipe_film
 
     if name not in DEVICE_SAMPLE:
         raise InputError(f"unknown device {name!r}; known: {', '.join(DEVICE_SAMPLE)}")
-    return recipe_pl(name)
+    return recipe_film(name).film_pl_on(HANDOFF_GRID_NM)
 
 
 def parameters_for_stack(stack, name: str) -> DeviceParameters:

@@ -55,14 +55,14 @@ CALIBRATED: MappingProxyType = MappingProxyType(
         "li2024-nsa-pf6": MappingProxyType(
             {
                 "qd_mobility_prefactor_m2_Vs": Calibrated(
-                    6.969e-9,
+                    8.249e-9,
                     "m2/(V s)",
                     ("nsa_pf6.max_luminance_cd_m2", "nsa_pf6.voltage_at_max_luminance_V"),
                     "level of the J-V curve: luminance at the paper's voltage of maximum luminance equals the "
                     "paper's maximum (least squares jointly with thermal_resistance_K_m2_W)",
                 ),
                 "thermal_resistance_K_m2_W": Calibrated(
-                    0.05523,
+                    0.04713,
                     "K m2/W",
                     ("nsa_pf6.voltage_at_max_luminance_V",),
                     "Joule heating that puts the luminance maximum (dL/dV = 0) at the paper's voltage",
@@ -78,14 +78,14 @@ CALIBRATED: MappingProxyType = MappingProxyType(
         "li2024-control": MappingProxyType(
             {
                 "qd_ligand_gap_nm": Calibrated(
-                    0.7905,
+                    0.7987,
                     "nm",
                     ("control.max_luminance_cd_m2",),
                     "tunnelling distance of the OA/OAm shell that gives the paper's maximum luminance over 0-8 V "
                     "(root finding, alternated with plqy)",
                 ),
                 "plqy": Calibrated(
-                    0.7326,
+                    0.7325,
                     "1",
                     ("control.peak_eqe",),
                     "film PLQY of the OA/OAm dots (not reported) that gives the paper's peak EQE of the control "

@@ -21,7 +21,7 @@ from qdled.dots.confinement import (
     size_from_energy,
 )
 from qdled.dots.degradation import AgeingResult, ageing
-from qdled.dots.film import FilmResult, film_emission
+from qdled.dots.film import FilmResult, film_emission, recipe_film, synthesis_film
 from qdled.dots.fitting import PLFit, fit_pl
 from qdled.dots.photophysics import (
     Decay,
@@ -43,10 +43,8 @@ from qdled.dots.spectra import (
 from qdled.dots.summary import (
     HANDOFF_GRID_NM,
     pl_peak_track_nm,
-    recipe_pl,
     summarize,
     summarize_synthesis,
-    synthesis_pl,
 )
 
 __all__ = [
@@ -65,6 +63,8 @@ __all__ = [
     "ensemble_absorption",
     "ensemble_pl",
     "film_emission",
+    "recipe_film",
+    "synthesis_film",
     "fit_pl",
     "ligand_coverage",
     "ligand_coverages",
@@ -79,7 +79,5 @@ __all__ = [
     "summarize",
     "pl_peak_track_nm",
     "summarize_synthesis",
-    "synthesis_pl",
-    "recipe_pl",
     "HANDOFF_GRID_NM",
 ]

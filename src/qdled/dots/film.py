@@ -111,6 +111,7 @@ __all__ = [
     "foerster_radius_nm",
     "foerster_rate_per_s",
     "rate_matrix",
+    "recipe_film",
     "synthesis_film",
     "transfer_rates_per_s",
 ]
@@ -371,7 +372,7 @@ def film_emission(
 
 def synthesis_film(result, route: str = "NH4PF6", **kwargs) -> FilmResult:
     """:func:`film_emission` of the dots of a synthesis run: its final mean edge with the calibrated effective
-    optical spread (as :func:`qdled.dots.summary.synthesis_pl`) and the ligand shell of its route
+    optical spread (as the ``pl_peak_nm`` of :func:`qdled.dots.summarize_synthesis`) and the ligand shell of its route
     (:func:`qdled.dots.summary.synthesis_ligands`). The film PL on the hand-off grid is
     ``synthesis_film(result, route).film_pl_on(qdled.dots.summary.HANDOFF_GRID_NM)``.
 
@@ -388,6 +389,17 @@ def synthesis_film(result, route: str = "NH4PF6", **kwargs) -> FilmResult:
 
     ligands = synthesis_ligands(route, float(result.nsa_mmol))
     return film_emission(float(result.mean_edge_nm), ligands=ligands, **kwargs)
+
+
+def recipe_film(recipe: str) -> FilmResult:
+    """:func:`synthesis_film` of ``recipe`` (built-in name or TOML path) simulated with the default synthesis
+    parameters (:func:`qdled.synthesis.simulate`) and purified by its own route. Its
+    ``film_pl_on(qdled.dots.HANDOFF_GRID_NM)`` is the emission the device chain hands to the optics."""
+    from qdled.io.recipe import load_recipe
+    from qdled.synthesis import simulate
+
+    rec = load_recipe(recipe)
+    return synthesis_film(simulate(rec), rec.purification.route)
 
 
 def _homo_r0(ens: _Ensemble, n_film: float, kappa2: float, edge_nm: float) -> float:

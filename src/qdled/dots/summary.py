@@ -10,7 +10,6 @@ from qdled.dots.photophysics import REFERENCE_EDGE_NM, ROUTE_LIGANDS, plqy
 from qdled.dots.spectra import ensemble_absorption, ensemble_pl, size_distribution
 from qdled.errors import InputError
 from qdled.io.paper import paper_value
-from qdled.spectral import Spectrum
 
 
 def summarize(
@@ -90,33 +89,6 @@ def summarize(
 #: Wavelength grid [nm] of the PL spectra handed from the dots to the optics and the device (2 nm steps cover
 #: both batches of the paper).
 HANDOFF_GRID_NM = np.arange(560.0, 722.0, 2.0)
-
-
-def synthesis_pl(result, *, wavelength_nm=HANDOFF_GRID_NM, method: str = "kane") -> Spectrum:
-    """The PL that the dots of a synthesis run hand to the optics and the device.
-
-    The run's final mean edge with the calibrated effective optical spread (the same ensemble as the
-    ``pl_peak_nm`` of :func:`summarize_synthesis`), on ``wavelength_nm`` [nm].
-
-    Parameters
-    ----------
-    result : SynthesisResult
-        Needs ``mean_edge_nm`` [nm].
-    wavelength_nm : array_like
-        Output grid [nm]; default :data:`HANDOFF_GRID_NM`.
-    method : str
-        Confinement model.
-    """
-    edges, w = size_distribution(float(result.mean_edge_nm), sd_nm=CALIBRATED["effective_sd_nm"].value)
-    return ensemble_pl(edges, w, wavelength_nm=wavelength_nm, method=method)
-
-
-def recipe_pl(recipe) -> Spectrum:
-    """:func:`synthesis_pl` of ``recipe`` (built-in name, TOML path or recipe object) simulated with the default
-    synthesis parameters (:func:`qdled.synthesis.simulate`)."""
-    from qdled.synthesis import simulate
-
-    return synthesis_pl(simulate(recipe))
 
 
 def pl_peak_track_nm(mean_edge_nm, *, method: str = "kane") -> np.ndarray:

@@ -86,7 +86,7 @@ def binding_stage(ctx: dict) -> StageOutput:
 
 def dots_stage(ctx: dict) -> StageOutput:
     """Ensemble PL/absorption, PLQY, decay and ageing of both batches."""
-    from qdled.dots import CALIBRATED, ageing, ensemble_absorption, pl_decay, summarize, synthesis_pl
+    from qdled.dots import CALIBRATED, HANDOFF_GRID_NM, ageing, ensemble_absorption, pl_decay, summarize, synthesis_film
     from qdled.dots.validation import compare_sizing
     from qdled.synthesis import CALIBRATED as SYNTHESIS_CALIBRATED
 
@@ -101,13 +101,15 @@ def dots_stage(ctx: dict) -> StageOutput:
     fig_a, ax_a = plt.subplots(figsize=(5.2, 3.8))
     t_ns = np.linspace(0, 60, 601)
     days = np.linspace(0, 60, 121)
-    ctx["pl"] = {}
+    ctx["pl"], ctx["film"] = {}, {}
     for key, sample in SAMPLES.items():
         edge, weight = ctx["size_distribution"][key]
         s = summarize(edge, weight, ligands=sample["ligands"])
-        pl = synthesis_pl(ctx["synthesis"][key])  # the PL every later stage (and ``qdled device``) uses
+        film = synthesis_film(ctx["synthesis"][key], ctx["route"][key])
+        ctx["film"][key] = film
+        # the film emission is what every later stage (and ``qdled device``, through chain_pl) uses
+        ctx["pl"][key] = film.film_pl_on(HANDOFF_GRID_NM)
         ab = ensemble_absorption(edge, weight)
-        ctx["pl"][key] = pl
         out.rows += [
             _row(
                 f"{key}.pl_peak_nm",
@@ -127,7 +129,8 @@ def dots_stage(ctx: dict) -> StageOutput:
         ]
         if key == "nsa_pf6":
             out.rows.append(_row("nsa_pf6.plqy", "PLQY, NSA-NH4PF6 QDs", s["plqy"], dots_records, "k_r / (k_r + k_nr)"))
-        ax_s.plot(pl.wavelength_nm, pl.intensity / pl.intensity.max(), label=f"PL {sample['label']}")
+        sol = film.solution_pl
+        ax_s.plot(sol.wavelength_nm, sol.intensity / sol.intensity.max(), label=f"PL {sample['label']}")
         ax_s.plot(ab.wavelength_nm, ab.intensity / ab.intensity.max(), "--", label=f"absorption {sample['label']}")
         dec = pl_decay(t_ns, edge, weight, ligands=sample["ligands"])
         ax_d.semilogy(
@@ -251,15 +254,25 @@ def optics_stage(ctx: dict) -> StageOutput:
     out.notes.append(
         f"Optics (nothing fitted): eta_out = {el.eta_out:.3f}, Purcell factor {el.purcell['mixed']:.3f}; channels "
         + ", ".join(f"{k} {float(v):.3f}" for k, v in el.fractions.items())
-        + f". The cavity moves the EL peak to {el.el.peak_nm:.1f} nm from the PL's {el.pl.peak_nm:.1f} nm: the paper's "
-        f"{paper_value('nsa_pf6.el_peak_nm') - paper_value('nsa_pf6.pl_peak_nm'):g} nm red shift from PL (solution) "
-        "to EL is not explained by the microcavity in this stack."
+        + f". The cavity moves the EL peak to {el.el.peak_nm:.1f} nm from the film PL's {el.pl.peak_nm:.1f} nm."
+    )
+    film = ctx["film"]["nsa_pf6"]
+    shares = ", ".join(f"{k.replace('_', ' ')} {v:+.2f} nm" for k, v in film.shift_nm.items())
+    out.notes.append(
+        f"Dots in a film (qdled.dots.film, nothing fitted to the EL): the solution PL of the chain's NSA-NH4PF6 dots "
+        f"({film.solution_peak_nm:.1f} nm) moves to {film.film_peak_nm:.1f} nm in the close-packed film ({shares}; "
+        f"Foerster radius {film.forster_radius_nm:.1f} nm at {film.centre_distance_nm:.1f} nm spacing, "
+        f"{film.hops_per_exciton:.1f} hops per exciton), against the paper's "
+        f"{paper_value('nsa_pf6.el_peak_nm') - paper_value('nsa_pf6.pl_peak_nm'):g} nm from solution PL to EL. "
+        f"The film PL is what the optics and the device receive; the EL peak's remaining error is mostly the "
+        f"synthesis's predicted size (solution PL {film.solution_peak_nm:.1f} nm against the paper's "
+        f"{_fmt('nsa_pf6.pl_peak_nm')} nm)."
     )
     return out
 
 
 def device_stage(ctx: dict) -> StageOutput:
-    """J-V-L, EQE(J), EL colour and lifetime of both devices from the stack and the dots' PL."""
+    """J-V-L, EQE(J), EL colour and lifetime of both devices from the stack and the dots' film PL."""
     from qdled.device import paper_comparison
     from qdled.device.chain import simulate_stack
     from qdled.device.plots import plot_device
@@ -284,15 +297,26 @@ def device_stage(ctx: dict) -> StageOutput:
     )
     el = sims["nsa_pf6"].el
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
-    ax.plot(*el.pl, label="PL (dots model)")
-    ax.plot(*el.el, label="EL (cavity-filtered)")
+    film = ctx["film"]["nsa_pf6"]
+    ax.plot(*film.solution_pl, ":", label=f"solution PL {film.solution_peak_nm:.1f} nm")
+    ax.plot(*el.pl, "--", label=f"film PL {film.film_peak_nm:.1f} nm")
+    ax.plot(*el.el, label=f"EL {el.el.peak_nm:.1f} nm")
     el_paper = paper_value("nsa_pf6.el_peak_nm")
-    ax.axvline(el_paper, color="grey", ls=":", label=f"paper EL peak {el_paper:g} nm")
+    ax.axvline(el_paper, color="grey", ls=":", label=f"paper EL {el_paper:g} nm")
+    ax.set_xlim(560.0, 720.0)
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("normalised")
-    ax.legend(fontsize=8)
-    ax.set_title("EL spectrum (paper Fig. 4b)")
-    out.figures.append(("el_spectrum", "Model PL and cavity-filtered EL of the NSA-NH4PF6 device", fig))
+    ax.legend(fontsize=7, loc="upper right")
+    shares = ", ".join(f"{k.replace('_', ' ')} {v:+.1f}" for k, v in film.shift_nm.items())
+    ax.set_title(f"EL spectrum (paper Fig. 4b)\nsolution -> film: {shares} nm", fontsize=9)
+    out.figures.append(
+        (
+            "el_spectrum",
+            "Solution PL, film PL (with the red shift of each film mechanism) and cavity-filtered EL of the "
+            "NSA-NH4PF6 device against the paper's EL peak",
+            fig,
+        )
+    )
     out.figures.append(
         (
             "cie",
@@ -317,7 +341,7 @@ def device_stage(ctx: dict) -> StageOutput:
         f"The calibrated thermal resistance implies the device warms by {heating_K:.0f} K at the luminance maximum "
         f"({res.voltage_V[i_l]:.1f} V), so the model's roll-off at high voltage is mostly thermal; no temperature "
         "measurement exists to check this. "
-        "The calibration ran on this same chain (default stack, the dots stage's PL), so the calibrated rows here "
+        "The calibration ran on this same chain (default stack, the dots stage's film PL), so the calibrated rows here "
         "and in `qdled device` are one computation."
     )
     return out
@@ -390,6 +414,7 @@ def synthesis_stage(ctx: dict) -> StageOutput:
     dose_pl = {d: float(pl_peak_track_nm(r.synthesis_mean_edge_nm)[0]) for d, r in doses.items()}
     sd_opt = DOTS_CAL["effective_sd_nm"].value
     ctx["synthesis"] = runs
+    ctx["route"] = {k: load_recipe(SAMPLES[k]["recipe"]).purification.route for k in runs}
     ctx["size_distribution"] = {k: size_distribution(r.mean_edge_nm, sd_nm=sd_opt) for k, r in runs.items()}
     nsa = runs["nsa_pf6"]
     xtb, dft = ctx["binding_eV_xtb"], paper_binding_energies_eV()

@@ -66,7 +66,7 @@ __all__ = [
 DD_CALIBRATED: MappingProxyType = MappingProxyType(
     {
         "qd_mobility_prefactor_m2_Vs": Calibrated(
-            1.341e-3,
+            1.648e-3,
             "m2/(V s)",
             ("nsa_pf6.max_luminance_cd_m2", "nsa_pf6.voltage_at_max_luminance_V"),
             "drift-diffusion device (qdled.device.dd, default stack, chain optics and EL): luminance at 5.8 V "
