@@ -192,22 +192,28 @@ def jvl_cmd(
     vary: Optional[List[str]] = typer.Option(
         None, "--vary", help="Free parameter (repeatable); default mobility prefactor, PLQY, hole/electron ratio."
     ),
+    model_name: str = typer.Option(
+        "compact", "--model", help="Forward model: compact (fast) | drift-diffusion (tens of seconds)."
+    ),
     as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
-    """QD-film mobility prefactor, PLQY and mobility ratio from a J-V-L sweep (compact device model)."""
-    from qdled.errors import require_finite_positive
-    from qdled.fit import compact_model, fit_jvl
+    """QD-film mobility prefactor, PLQY and mobility ratio from a J-V-L sweep (compact or drift-diffusion model)."""
+    from qdled.errors import InputError, require_finite_positive
+    from qdled.fit import compact_model, drift_diffusion_model, fit_jvl
     from qdled.fit.jvl import DEFAULT_VARY
     from qdled.io.measurements import read_jvl
     from qdled.io.stack import load_stack
 
+    models = {"compact": compact_model, "drift-diffusion": drift_diffusion_model}
+    if model_name not in models:
+        raise InputError(f"--model must be one of {', '.join(models)}, got {model_name!r}")
     check_plot(plot, force)
     area = require_finite_positive("--area-mm2", area_mm2)
     data, _ = read_jvl(file)
     stack = None if stack_file is None else load_stack(stack_file)
-    model = compact_model(device, stack)
+    model = models[model_name](device, stack)
     J = data["current_mA"] / (area * 1e-2)  # mA / cm^2
     L = data.get("luminance_cd_m2")
     keep = data["voltage_V"] > 0

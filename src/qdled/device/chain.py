@@ -18,6 +18,7 @@ import numpy as np
 from qdled.device.parameters import DEVICE_SAMPLE, DeviceParameters, device_parameters
 from qdled.device.simulate import DeviceResult, simulate_device
 from qdled.errors import InputError
+from qdled.io.paper import paper_value
 from qdled.spectral import Spectrum
 
 __all__ = [
@@ -111,8 +112,10 @@ def simulate_stack_drift_diffusion(stack, name: str, pl: Spectrum | None = None,
     }
     out["note"] = (
         "drift-diffusion solver (Poisson + Scharfetter-Gummel continuity + exciton balance); one parameter, the "
-        "QD-film mobility prefactor, is calibrated on the NSA-NH4PF6 device only (its luminance 4203 cd/m2 at "
-        "5.8 V with this chain's optics and EL); everything else is predicted: J-V-L shape, turn-on, EQE, emission "
+        "QD-film mobility prefactor, is calibrated on the NSA-NH4PF6 device only (its luminance "
+        f"{paper_value('nsa_pf6.max_luminance_cd_m2'):g} cd/m2 at "
+        f"{paper_value('nsa_pf6.voltage_at_max_luminance_V'):g} V "
+        "with this chain's optics and EL); everything else is predicted: J-V-L shape, turn-on, EQE, emission "
         "zone, thickness dependence and the control device (from its ligand shell, PLQY and lifetime). The model "
         "has no heating, so the luminance does not turn over at 5.8 V (see luminance_turns_over); the compact "
         "model stays the default of qdled device"

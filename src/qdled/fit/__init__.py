@@ -15,7 +15,7 @@ above 0.9, reduced chi-square, convergence, and which parameters the data cannot
 """
 
 from qdled.fit.io import read_angle_resolved
-from qdled.fit.jvl import CompactJVL, ParameterSpec, compact_model, fit_jvl
+from qdled.fit.jvl import CompactJVL, DriftDiffusionJVL, ParameterSpec, compact_model, drift_diffusion_model, fit_jvl
 from qdled.fit.orientation import ISOTROPIC, film_on_glass, fit_orientation
 from qdled.fit.prism import SubstrateIntensity, substrate_intensity
 from qdled.fit.result import Estimate, FitResult
@@ -25,12 +25,14 @@ from qdled.fit.zone import fit_emission_zone, zone_basis
 __all__ = [
     "ISOTROPIC",
     "CompactJVL",
+    "DriftDiffusionJVL",
     "Estimate",
     "FitResult",
     "ParameterSpec",
     "QuickSize",
     "SubstrateIntensity",
     "compact_model",
+    "drift_diffusion_model",
     "fit_emission_zone",
     "fit_jvl",
     "fit_orientation",

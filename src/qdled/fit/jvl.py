@@ -2,8 +2,8 @@
 
 The forward model is any callable ``model(values, voltage_V) -> {"current_density_mA_cm2": ..,
 "luminance_cd_m2": ..}`` with a ``parameters`` mapping ``name -> ParameterSpec`` (start, physical range,
-unit); :func:`compact_model` wraps the compact series model of :func:`qdled.device.simulate_device`, and a
-drift-diffusion solver can be swapped in by passing another object with the same two members.
+unit); :func:`compact_model` wraps the compact series model of :func:`qdled.device.simulate_device` and
+:func:`drift_diffusion_model` the drift-diffusion solver of :mod:`qdled.device.dd`.
 
 Default free parameters of the compact model (chosen because each moves a different part of the J-V-L, so
 all three are identifiable from one sweep; see the tests):
@@ -123,6 +123,52 @@ def compact_model(device: str = "li2024-nsa-pf6", stack=None) -> CompactJVL:
         "qd_trap_temperature_K": ParameterSpec(base.qd_trap_temperature_K, (400.0, 4000.0), "K"),
     }
     return CompactJVL(base, optics, specs)
+
+
+@dataclass(frozen=True)
+class DriftDiffusionJVL(CompactJVL):
+    """Forward J-V-L model: the drift-diffusion solver (:func:`qdled.device.dd.solve_jv`) with fixed optics
+    (outcoupling, Purcell factor) and EL spectrum ``el`` for the luminance; same interface as
+    :class:`CompactJVL`. ``log10_qd_mobility_prefactor`` is the drift-diffusion model's own prefactor
+    (:mod:`qdled.device.dd.calibration`). About 0.1-0.5 s per evaluation: a fit takes tens of seconds."""
+
+    el: object = None  # qdled.spectral.Spectrum
+
+    def __call__(self, values: dict, voltage_V) -> dict:
+        from qdled.device.dd import solve_jv
+        from qdled.device.dd.calibration import luminance_cd_m2
+
+        V = np.asarray(voltage_V, float)
+        r = solve_jv(
+            self.device_parameters(values), V, purcell=self.optics["purcell_factor"], eta_out=self.optics["eta_out"]
+        )
+        return {
+            "current_density_mA_cm2": r.current_density_A_m2 * 0.1,
+            "luminance_cd_m2": luminance_cd_m2(r, self.el),
+            "eqe": r.external_quantum_efficiency,
+        }
+
+
+def drift_diffusion_model(device: str = "li2024-nsa-pf6", stack=None) -> DriftDiffusionJVL:
+    """The drift-diffusion device model of ``device`` (calibrated values of :mod:`qdled.device.dd.calibration`)
+    built as ``stack`` (default the paper's), with that stack's optics and the chain's film PL
+    (:func:`qdled.device.chain.stack_optics`), as a forward model for :func:`fit_jvl`."""
+    from qdled.device.chain import parameters_for_stack, stack_optics
+    from qdled.device.dd.calibration import calibrated_parameters
+    from qdled.io.stack import default_stack
+
+    stack = default_stack() if stack is None else stack
+    base = calibrated_parameters(parameters_for_stack(stack, device))
+    optics, em = stack_optics(stack, device)
+    specs = {
+        "log10_qd_mobility_prefactor": ParameterSpec(
+            float(np.log10(base.qd_mobility_prefactor_m2_Vs)), (-9.0, 0.0), "log10(m^2/(V s))"
+        ),
+        "plqy": ParameterSpec(base.plqy, (0.02, 1.0), ""),
+        "qd_hole_to_electron_mobility": ParameterSpec(base.qd_hole_to_electron_mobility, (0.01, 10.0), ""),
+    }
+    optics = {"eta_out": optics["eta_out"], "purcell_factor": optics["purcell_factor"]}
+    return DriftDiffusionJVL(base, optics, specs, el=em.el)
 
 
 def fit_jvl(

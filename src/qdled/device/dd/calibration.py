@@ -69,8 +69,9 @@ DD_CALIBRATED: MappingProxyType = MappingProxyType(
             1.648e-3,
             "m2/(V s)",
             ("nsa_pf6.max_luminance_cd_m2", "nsa_pf6.voltage_at_max_luminance_V"),
-            "drift-diffusion device (qdled.device.dd, default stack, chain optics and EL): luminance at 5.8 V "
-            "equals 4203 cd/m2 (root finding in log mu_0; the model does not turn over at 5.8 V)",
+            "drift-diffusion device (qdled.device.dd, default stack, chain optics and EL): luminance at the "
+            "paper's voltage of maximum luminance equals the paper's maximum luminance (root finding in log mu_0; "
+            "the model does not turn over there)",
         ),
     }
 )
