@@ -9,35 +9,14 @@ Run: ``.venv/bin/python benchmarks/bench_film.py``
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
-
+from _timing import best_time_s, lu_reference_s
 from qdled.dots import CALIBRATED, film_emission
 
 BUDGET_S = 0.5
 
 
-def _best(fn, repeat=5):
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _reference():
-    """Fixed workload: 200 LU solves of a 400x400 dense matrix (as bench_synthesis.py)."""
-    rng = np.random.default_rng(0)
-    a = rng.random((400, 400)) + 400 * np.eye(400)
-    b = rng.random(400)
-    for _ in range(200):
-        np.linalg.solve(a, b)
-
-
 def main() -> None:
-    ref = _best(_reference, repeat=3)
+    ref = lu_reference_s()
     print(f"reference workload: {ref:.3f} s")
     cases = {
         "NSA-NH4PF6": {},
@@ -45,7 +24,7 @@ def main() -> None:
     }
     for name, kwargs in cases.items():
         film_emission(**kwargs)  # warm-up (imports, refractive-index database, stack)
-        t = _best(lambda kwargs=kwargs: film_emission(**kwargs))
+        t = best_time_s(lambda kwargs=kwargs: film_emission(**kwargs), repeat=5)
         print(f"film {name:10s}: {t:.3f} s  (budget ratio {t / BUDGET_S:.2f}, reference ratio {t / ref:.2f})")
 
 

@@ -16,24 +16,15 @@ runs made under different loads.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-
-def _best(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from _timing import best_time_s
 
 
 def reference_workload() -> float:
     """Seconds for a fixed NumPy workload (machine-load yardstick printed beside the timings)."""
     z = np.linspace(0, 1, 2_000_000) * (1 + 1j)
-    return _best(lambda: np.exp(z), repeat=7)
+    return best_time_s(lambda: np.exp(z), repeat=7)
 
 
 def bench_tmm() -> float:
@@ -56,7 +47,7 @@ def bench_tmm() -> float:
         reflectance_transmittance(n, d, neff, wl)
 
     n_points = 2 * neff.size  # (wavelength, angle, polarisation)
-    t_ours = _best(ours, repeat=7) / n_points
+    t_ours = best_time_s(ours, repeat=7) / n_points
     sub = [(i, k) for i in range(0, len(wl), 6) for k in range(0, len(theta), 10)]
 
     def theirs():
@@ -64,7 +55,7 @@ def bench_tmm() -> float:
             for i, k in sub:
                 tmm.coh_tmm(pol, list(n[i]), [np.inf, *d, np.inf], theta[k], wl[i])
 
-    t_tmm = _best(theirs, repeat=2) / (2 * len(sub))
+    t_tmm = best_time_s(theirs, repeat=2) / (2 * len(sub))
     print(
         f"transfer matrix per point: qdled {t_ours * 1e6:.3f} us, "
         f"tmm.coh_tmm {t_tmm * 1e6:.1f} us, ratio {t_tmm / t_ours:.0f}x"
@@ -79,7 +70,7 @@ def bench_device() -> float:
     stack = default_stack()
     wl, _ = pl_spectrum(n_points=61)
     stack_emission(stack, wl)  # warm-up: material database loading and caches
-    t = _best(lambda: stack_emission(stack, wl))
+    t = best_time_s(lambda: stack_emission(stack, wl))
     em = stack_emission(stack, wl)
     print(
         f"default device, {len(wl)} wavelengths x 11 positions x 2 orientations: {t:.3f} s "
@@ -99,8 +90,8 @@ def bench_point() -> None:
         for b in np.linspace(10, 90, 8)
     ]
     point_values(base)
-    t_one = _best(lambda: point_values(base), repeat=10)
-    t_batch = _best(lambda: points_values(stacks), repeat=3) / len(stacks)
+    t_one = best_time_s(lambda: point_values(base), repeat=10)
+    t_batch = best_time_s(lambda: points_values(stacks), repeat=3) / len(stacks)
     print(
         f"default device at 628 nm: {t_one * 1e3:.2f} ms one stack at a time, "
         f"{t_batch * 1e3:.2f} ms per stack in batches of {len(stacks)}"

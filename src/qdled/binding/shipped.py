@@ -24,10 +24,10 @@ def run_id(cluster_n: int, mode: str) -> str:
     return f"{mode}_n{cluster_n}"
 
 
-def load_shipped(path: str | os.PathLike | None = None) -> dict:
-    """The shipped record (``path`` overrides the packaged file); empty runs if absent."""
+def load_shipped(path: str | os.PathLike | None = None, file_name: str = SHIPPED_FILE) -> dict:
+    """The shipped record ``file_name`` of the package's data (``path`` overrides it); empty runs if absent."""
     if path is None:
-        f = resources.files("qdled.binding").joinpath("data", SHIPPED_FILE)
+        f = resources.files("qdled.binding").joinpath("data", file_name)
         text = f.read_text(encoding="utf-8") if f.is_file() else None
     else:
         text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else None
@@ -36,7 +36,7 @@ def load_shipped(path: str | os.PathLike | None = None) -> dict:
     try:
         record = json.loads(text)
     except ValueError as exc:
-        raise InputError(f"shipped binding file {path or SHIPPED_FILE} is not valid JSON: {exc}") from None
+        raise InputError(f"shipped binding file {path or file_name} is not valid JSON: {exc}") from None
     record.setdefault("runs", {})
     return record
 

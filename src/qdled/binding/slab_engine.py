@@ -39,7 +39,6 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
@@ -346,19 +345,9 @@ def run_id(n_layers: int, lateral: int, method: str) -> str:
 
 def load_slab_shipped(path: str | os.PathLike | None = None) -> dict:
     """The shipped slab record (``path`` overrides the packaged file); empty runs if absent."""
-    if path is None:
-        f = resources.files("qdled.binding").joinpath("data", SLAB_SHIPPED_FILE)
-        text = f.read_text(encoding="utf-8") if f.is_file() else None
-    else:
-        text = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else None
-    if text is None:
-        return {"runs": {}}
-    try:
-        record = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"shipped slab file {path or SLAB_SHIPPED_FILE} is not valid JSON: {exc}") from None
-    record.setdefault("runs", {})
-    return record
+    from qdled.binding.shipped import load_shipped
+
+    return load_shipped(path, SLAB_SHIPPED_FILE)
 
 
 def shipped_slab_run(

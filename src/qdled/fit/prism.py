@@ -34,7 +34,8 @@ import numpy as np
 
 from qdled.errors import InputError
 from qdled.optics import emission_zone
-from qdled.optics.dipole import dipole_fields, make_geometry
+from qdled.optics.dipole import dipole_fields
+from qdled.optics.outcoupling import geometry
 
 
 @dataclass(frozen=True)
@@ -88,14 +89,7 @@ def substrate_intensity(stack, wavelength_nm, angle_deg, zone=None) -> Substrate
         raise InputError(f"wavelength_nm must be finite and > 0, got {wavelength_nm!r}")
     if ang.ndim != 1 or not np.all(np.isfinite(ang)) or np.any((ang < 0) | (ang >= 90)):
         raise InputError(f"angle_deg must be in [0, 90), got {angle_deg!r}")
-    geom = make_geometry(
-        stack.layer_indices(wl),
-        stack.thicknesses_nm,
-        stack.emitter_index,
-        stack.substrate.index(wl),
-        stack.top.index(wl),
-        wl,
-    )
+    geom = geometry(stack, wl)[0]
     pos, weights = emission_zone(stack, zone)
     n_s = stack.substrate.index(wl).real[:, None]
     n_e = geom.n_emitter[:, None]
