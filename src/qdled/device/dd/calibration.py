@@ -4,7 +4,7 @@ One transport parameter is fitted: the prefactor ``mu_0`` of the QD-film hopping
 ``mu = mu_0 exp(-beta d)`` (:func:`qdled.device.transport.ligand_tunnelling_mobility_m2_Vs`), shared by both
 devices. It is fixed by the NSA-NH4PF6 device's luminance at the paper's voltage of maximum luminance,
 ``L(5.8 V) = 4203 cd/m^2``, computed through the chain exactly as ``qdled device --model drift-diffusion`` runs
-it (default stack, the chain's PL through :func:`qdled.optics.el_spectrum`: spectrally averaged outcoupling and
+it (default stack, the chain's film PL through :func:`qdled.optics.el_spectrum`: spectrally averaged outcoupling and
 Purcell factor, cavity-filtered EL for the photometry). Everything else is a prediction: the whole J-V-L curve,
 turn-on voltage, peak EQE, emission zone, the thickness dependences, and the control device, which differs only by
 its ligand shell (tunnelling distance ``qd_ligand_gap_nm``), dots (gap), PLQY, PL lifetime and the trap density
@@ -21,8 +21,8 @@ What the fit absorbs: at 5.8 V the current is limited by electron transfer over 
 PO-T2T (3.5 eV) -> TmPyPB (2.7 eV) (``levels.toml``, both values optical-gap estimates flagged "assumption"):
 the 6 nm TmPyPB takes ~2.7 V of the electron quasi-Fermi level, the QD film ~1.2 V (holes). ``mu_0`` and that
 offset are degenerate for this single target: with a 0.3 eV step (TmPyPB LUMO 3.2 eV) the same luminance needs
-``mu_0`` ~1e-8 m^2/(V s), four orders of magnitude lower. The value below (QD-film mobility 1.9e-6 m^2/(V s) =
-0.019 cm^2/(V s) for the NSA shell) is therefore conditional on the level table.
+``mu_0`` ~1e-8 m^2/(V s), five orders of magnitude lower. The value below (QD-film mobility 2.4e-6 m^2/(V s) =
+0.024 cm^2/(V s) for the NSA shell) is therefore conditional on the level table.
 
 The paper's luminance *maximum* at 5.8 V (a turnover) is not reproduced: the drift-diffusion model has no
 heating or degradation, so its luminance keeps rising to the end of the 0-8 V grid; the fit matches the luminance
