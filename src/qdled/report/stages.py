@@ -344,7 +344,55 @@ def device_stage(ctx: dict) -> StageOutput:
         "The calibration ran on this same chain (default stack, the dots stage's film PL), so the calibrated rows here "
         "and in `qdled device` are one computation."
     )
+    _drift_diffusion(ctx, out)
     return out
+
+
+def _drift_diffusion(ctx: dict, out: StageOutput) -> None:
+    """Figures and note of the drift-diffusion device (``qdled device --model drift-diffusion``): band diagram,
+    densities and R(x) of the NSA-NH4PF6 device at the paper's voltage of maximum luminance, and its EQE and
+    current against the PO-T2T thickness beside the optics-only outcoupling."""
+    from qdled.device.chain import simulate_stack_drift_diffusion
+    from qdled.device.dd.calibration import predictions
+    from qdled.device.plots import plot_drift_diffusion
+
+    v0 = paper_value("nsa_pf6.voltage_at_max_luminance_V")
+    r, _ = simulate_stack_drift_diffusion(ctx["stack"], SAMPLES["nsa_pf6"]["device"])
+    out.figures.append(
+        (
+            "drift_diffusion",
+            f"Drift-diffusion solution of the NSA-NH4PF6 device at {v0:g} V: bands and quasi-Fermi levels, carrier "
+            "densities, recombination R(x) and photon generation",
+            plot_drift_diffusion(r, v0),
+        )
+    )
+    pred = predictions(ctx["stack"], voltage_V=v0)
+    rows = pred["pot2t_sweep"]
+    t = [row["pot2t_nm"] for row in rows]
+    fig, ax = _plt().subplots(figsize=(5.2, 3.8))
+    ax.plot(t, [100 * row["peak_eqe"] for row in rows], "o-", label="peak EQE (drift-diffusion)")
+    ax.plot(t, [100 * row["eta_out"] for row in rows], "s--", label="outcoupling (optics only)")
+    ax.set_xlabel("PO-T2T thickness (nm)")
+    ax.set_ylabel("%")
+    ax2 = ax.twinx()
+    ax2.plot(t, [row["current_density_mA_cm2"] for row in rows], "k:", label=f"J at {v0:g} V")
+    ax2.set_ylabel(f"J at {v0:g} V (mA cm$^{{-2}}$) [dotted]")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("Electrical and optical effects of the ETL thickness")
+    out.figures.append(
+        ("dd_thickness", "Drift-diffusion peak EQE and current against PO-T2T thickness, beside the outcoupling", fig)
+    )
+    nsa, ctrl = pred["devices"]["li2024-nsa-pf6"], pred["devices"]["li2024-control"]
+    out.notes.append(
+        "Drift-diffusion device (qdled.device.dd; one parameter, the QD-film mobility prefactor, calibrated on the "
+        f"NSA-NH4PF6 luminance at {v0:g} V; everything else predicted): peak EQE {nsa['peak_eqe']:.1%} (NSA-NH4PF6) "
+        f"and {ctrl['peak_eqe']:.1%} (OA/OAm) against the paper's {_fmt('nsa_pf6.peak_eqe')} and "
+        f"{_fmt('control.peak_eqe')}; turn-on {nsa['turn_on_voltage_V']:.2f} / {ctrl['turn_on_voltage_V']:.2f} V; "
+        f"emission zone {nsa['emission_zone_in_qd_nm']:.1f} nm into the QD film from PTAA (holes pile up at "
+        "TmPyPB). Its EQE is low because recombination sits in a layer of about two holes per dot whose trions are "
+        "taken as dark, and it has no heating, so its luminance does not turn over; the compact model therefore "
+        "remains the default device model of this report."
+    )
 
 
 _DEVICE_LABELS = {
