@@ -21,6 +21,13 @@ def check_sigma(sigma, n: int, what: str = "sigma"):
     return np.array(s)
 
 
+def noise_note(sigma) -> str:
+    """One-line description of a noise model accepted by :func:`check_sigma` (for a fit's notes)."""
+    if sigma is None:
+        return "noise: equal Gaussian errors, scale from the residuals"
+    return "noise: poisson" if isinstance(sigma, str) else "noise: given per point"
+
+
 def minimize(residual_of, params, sigma, data, model_of, *, max_nfev: int = 2000):
     """Weighted least squares with lmfit (``least_squares``, native bounds, covariance scaled by redchi).
 

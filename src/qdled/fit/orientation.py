@@ -23,7 +23,7 @@ from dataclasses import replace
 import numpy as np
 
 from qdled.errors import InputError
-from qdled.fit._common import check_1d, check_sigma, minimize, profile_check, t95
+from qdled.fit._common import check_1d, check_sigma, minimize, noise_note, profile_check, t95
 from qdled.fit.prism import substrate_intensity
 from qdled.fit.result import FitResult, summarise
 
@@ -132,14 +132,7 @@ def fit_orientation(
     res, used = minimize(residual, params, sig, y, model_of)
     prof = profile_check(res, residual, 1.0 / used, ["horizontal_fraction"], t95(res.ndata - res.nvarys))
     notes = [
-        "noise: "
-        + (
-            "equal Gaussian errors, scale from the residuals"
-            if sig is None
-            else "poisson"
-            if isinstance(sig, str)
-            else "given per point"
-        ),
+        noise_note(sig),
         f"one free scale per wavelength ({len(wls)})",
     ]
     curves = {

@@ -35,7 +35,7 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from qdled.errors import InputError
-from qdled.fit._common import check_1d, check_sigma, minimize, profile_check, t95
+from qdled.fit._common import check_1d, check_sigma, minimize, noise_note, profile_check, t95
 from qdled.fit.orientation import ISOTROPIC
 from qdled.fit.result import FitResult, summarise
 
@@ -219,14 +219,7 @@ def fit_emission_zone(
         f"profile: {profile}",
         "source: "
         + ("free amplitude per wavelength (eliminated by linear least squares)" if normal else "given, free scale"),
-        "noise: "
-        + (
-            "equal Gaussian errors, scale from the residuals"
-            if sig is None
-            else "poisson"
-            if isinstance(sig, str)
-            else "given per point"
-        ),
+        noise_note(sig),
     ]
     if not vary_orientation:
         notes.append(f"horizontal_fraction held at {h0:g}")

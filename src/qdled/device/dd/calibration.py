@@ -219,9 +219,14 @@ def predictions(stack=None, pot2t_nm=(5.0, 10.0, 20.0, 37.0, 50.0, 65.0, 80.0), 
         }
 
     devices = {name: figures(stack, name) for name in ("li2024-nsa-pf6", "li2024-control")}
+    own = stack.layer("PO-T2T").thickness_nm
     sweep = []
     for t in pot2t_nm:
-        row = figures(stack.with_values({"PO-T2T.thickness_nm": float(t)}), "li2024-nsa-pf6")
+        row = (
+            devices["li2024-nsa-pf6"]  # the stack as given: solved above
+            if float(t) == own
+            else figures(stack.with_values({"PO-T2T.thickness_nm": float(t)}), "li2024-nsa-pf6")
+        )
         sweep.append({"pot2t_nm": float(t), **row})
     return {"voltage_V": float(voltage_V), "devices": devices, "pot2t_sweep": sweep}
 
