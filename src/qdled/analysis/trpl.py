@@ -16,7 +16,9 @@ correlated uncertainties propagated with lmfit's ``uvars``.
 
 Fit quality is checked, not just reported: ``warnings`` (also printed on stderr by the CLI) flags a
 reduced chi-square above ``max(1.5, 1 + 5 sqrt(2/dof))`` (the deviance per degree of freedom of a
-correct model is 1 +/- sqrt(2/dof)) and structured residuals (a Wald-Wolfowitz runs test on the signs of
+correct model is 1 +/- sqrt(2/dof)), one below ``1 - 5 sqrt(2/dof)`` (50 or more degrees of freedom: values
+that are not Poisson counts, or a window of mostly empty channels, as a 65536-channel histogram whose sync
+period fills only its first few hundred) and structured residuals (a Wald-Wolfowitz runs test on the signs of
 the deviance residuals with z < -5: too few sign changes for independent noise, i.e. a missing
 component or a misaligned IRF), and uncertainties that could not be estimated (a degenerate fit).
 Fitting failures are reported in plain words. ``fit_start_ns``/``fit_end_ns`` and
@@ -248,6 +250,14 @@ def fit_trpl(time_ns, counts, irf=None, n_components: int = 2) -> TRPLResult:
         warn.append(
             f"poor fit: reduced chi-square {result.redchi:.3g} (> {limit:.3g} for {dof} degrees of freedom); "
             "the lifetimes are not reliable"
+        )
+    low = 1.0 - 5.0 * np.sqrt(2.0 / dof)
+    if dof >= 50 and result.redchi < low:
+        warn.append(
+            f"reduced chi-square {result.redchi:.3g} far below 1 (< {low:.3g} for {dof} degrees of freedom): the "
+            "values are not raw photon counts (scaled, averaged or background-subtracted?) or most fitted channels "
+            "hold no signal (empty channels past the sync period: fit a window with --t-min-ns/--t-max-ns); the "
+            "uncertainties mean nothing"
         )
     if np.isfinite(z_runs) and z_runs < -5:
         warn.append(

@@ -24,7 +24,19 @@ def _xunit(help_: str):
     return typer.Option(None, "--x-unit", help=help_)
 
 
-_INPUT_KEYS = ("format", "column", "sample", "reversed", "units_inferred", "first_data_line", "last_data_line")
+_INPUT_KEYS = (
+    "format",
+    "column",
+    "sample",
+    "curve",
+    "file_column",
+    "time_from",
+    "window_ns",
+    "reversed",
+    "units_inferred",
+    "first_data_line",
+    "last_data_line",
+)
 
 
 def _input(meta: dict) -> dict:
@@ -183,13 +195,17 @@ def trpl_cmd(
     irf_column: Optional[str] = typer.Option(None, "--irf-column", help="Column of the IRF file (as --column)."),
     column: Optional[str] = ColumnOpt,
     x_unit: Optional[str] = _xunit("Time unit if the file does not say: ns (default), ps, us, ms, s."),
+    t_min_ns: Optional[float] = typer.Option(None, "--t-min-ns", help="Fit only channels at or after this time (ns)."),
+    t_max_ns: Optional[float] = typer.Option(None, "--t-max-ns", help="Fit only channels at or before this time (ns)."),
     as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
     """Multi-exponential TRPL fit (IRF reconvolution with --irf FILE or an irf column); Poisson maximum likelihood.
 
-    Poor fits (reduced chi-square, structured residuals) are flagged on stderr and in the JSON."""
+    Poor fits (reduced chi-square, structured residuals) are flagged on stderr and in the JSON. --t-min-ns and
+    --t-max-ns restrict the fit to a window (one excitation period of a histogram holding two pulses, or the
+    filled part of a histogram longer than the sync period); the IRF is cut to the same window."""
     from qdled.analysis.trpl import align_irf, fit_trpl, plot_trpl
     from qdled.errors import InputError
     from qdled.io.measurements import read_irf, read_trpl
@@ -202,6 +218,21 @@ def trpl_cmd(
     if irf is not None:
         idata, _ = read_irf(irf, column=irf_column, x_unit=x_unit)
         h = align_irf(data["time_ns"], idata["time_ns"], idata["irf"])
+    if t_min_ns is not None or t_max_ns is not None:
+        t = data["time_ns"]
+        lo = float(t[0]) if t_min_ns is None else t_min_ns
+        hi = float(t[-1]) if t_max_ns is None else t_max_ns
+        if not lo < hi:  # also NaN
+            raise InputError(f"--t-min-ns {lo:g} must be below --t-max-ns {hi:g}")
+        keep = (t >= lo) & (t <= hi)
+        if keep.sum() < 8:
+            raise InputError(
+                f"{file.name}: the window {lo:g}-{hi:g} ns holds {int(keep.sum())} channels (the decay spans "
+                f"{t[0]:g}-{t[-1]:g} ns); at least 8 are needed"
+            )
+        data = {k: v[keep] for k, v in data.items()}
+        h = None if h is None else h[keep]
+        meta["window_ns"] = [lo, hi]
     result = fit_trpl(data["time_ns"], data["counts"], irf=h, n_components=components)
     _emit(f"TRPL: {file.name}", result, as_json, plot_trpl, plot, force, _input(meta))
 

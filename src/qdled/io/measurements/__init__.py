@@ -23,13 +23,23 @@ real files (``tests/fixtures/analysis/real``):
 * JASCO ``.txt`` (``XUNITS``/``YUNITS`` block, ``XYDATA``), Shimadzu headerless ``wavelength,value`` text;
 * Becker & Hickl SPCM ``.asc`` (``*BLOCK 1 ( Time[ns] No_of_photons )`` ... ``*END``);
 * PicoQuant PicoHarp/TimeHarp/HydraHarp histogram ASCII (``#ns/channel`` or ``#ns/bin``, ``#counts``; one
-  column per curve; tested on files written from the documented layout, no real file at hand);
+  column per curve, each with its own channel width; ``column`` N is curve N);
+* HORIBA TCSPC channel exports (``Time calibration: ... ns/ch``, ``Chan  Data``): time = channel x calibration;
+  a channel column without a stated width is refused (see :mod:`._vendors`);
+* Edinburgh Instruments F980 (FLS980) and Fluoracle exports (``Labels``/``Type``/``Start``/``Stop``/``Step``/
+  ``XAxis``/``YAxis`` block, tab or comma): axes from ``XAxis``/``YAxis``, curves picked by their ``Labels``;
+* HORIBA FluorEssence text exports (short name / long name / units rows): the corrected ``S1c / R1c`` signal by
+  default, any other by short, long or source name;
+
+and, tested on files written in the tests only (no permissively licensed real file found):
+
 * Keithley 2400 style I-V(-L) exports (preamble, then ``Voltage (V),Current (A),...``), LabVIEW ``.lvm``.
 
-Column names are matched by quantity and unit in parentheses/brackets or after ``_``
-(``Current (mA)``, ``Time[ns]``, ``current_mA``). **Unit inference** when a name carries no unit, or
-the file has no header (columns then taken by position: x first, the value second, or ``column``):
-wavelength in nm, TRPL time in ns, lifetime time in hours, voltage in V, luminance in cd/m^2; a device
+A time column named as a channel (``Chan``, ``Channel``, ``Bin``) is refused unless the file states the
+channel width: channel numbers are not nanoseconds. Column names are matched by quantity and unit in
+parentheses/brackets or after ``_`` (``Current (mA)``, ``Time[ns]``, ``current_mA``). **Unit inference** when a
+name carries no unit, or the file has no header (columns then taken by position: x first, the value second,
+or ``column``): wavelength in nm, TRPL time in ns, lifetime time in hours, voltage in V, luminance in cd/m^2; a device
 current must carry its unit (A and mA are both common) or be given ``current_unit``. ``x_unit``
 overrides the x unit: ``nm``, ``um``, ``eV`` or ``cm-1`` for spectra (converted to nm), ``ps``,
 ``ns``, ``us``, ``ms``, ``s`` for decays, ``s``, ``min``, ``h`` for lifetime traces. An absorbance
@@ -100,6 +110,7 @@ _ALIASES: dict[str, tuple[str, dict | None, str | None]] = {
     "device": (r"^(device|id|name|sample)$", None, None),
     "eqe_percent": (r"^(eqe|peak eqe|max eqe)$", {"%": 1.0, "percent": 1.0}, "%"),
 }
+_CHANNEL = re.compile(r"chan|channels?|ch|bins?|channel ?(no\.?|number|#)")
 _UNIT_RE = re.compile(r"^\s*(?P<q>[^(\[]*?)\s*[(\[]\s*(?P<u>[^)\]]*?)\s*[)\]]\s*$")
 # vendor metadata naming the columns of a headerless block (JASCO XUNITS/YUNITS, Edinburgh/HORIBA Xaxis/Yaxis)
 _META_AXIS = {
@@ -203,14 +214,33 @@ def _header_from_meta(t: Table) -> list[str] | None:
 
 
 def _pick_column(t: Table, column, ncells: int) -> int:
-    """0-based index of the data column ``column`` (1-based number, header name or Cary sample name)."""
+    """0-based index of the data column ``column``: a 1-based file column number, a header name, a Cary sample
+    name or a curve name a vendor export gives (Edinburgh ``Labels``, FluorEssence short/long/source names,
+    HORIBA TCSPC and PicoQuant curve names)."""
     c = str(column).strip()
     if re.fullmatch(r"\d+", c):
+        if t.column_numbers is not None:
+            if int(c) not in t.column_numbers:
+                raise InputError(
+                    f"{t.path}: --column {c} out of range (the file's columns are {min(t.column_numbers)}-"
+                    f"{max(t.column_numbers)})"
+                )
+            return t.column_numbers[int(c)]
         k = int(c) - 1
         if not 0 <= k < ncells:
             raise InputError(f"{t.path}: --column {c} out of range (the file has {ncells} columns)")
         return k
     names = []
+    if t.names:
+        hits = [j for j, ns in enumerate(t.names) if any(n.lower() == c.lower() for n in ns)]
+        if len(hits) > 1:
+            raise InputError(
+                f"{t.path}: --column {c!r} names {len(hits)} columns (file columns "
+                f"{', '.join(str(_file_column(t, j)) for j in hits)}); give one of those numbers"
+            )
+        if hits:
+            return hits[0]
+        names += [n for ns in t.names for n in ns]
     for cells, offset in ((t.header, 0), (t.labels, 1)):
         if not cells:
             continue
@@ -219,6 +249,13 @@ def _pick_column(t: Table, column, ncells: int) -> int:
                 return j + offset
         names += [x for x in cells if x]
     raise InputError(f"{t.path}: --column {c!r} not found (columns: {', '.join(dict.fromkeys(names)) or 'none named'})")
+
+
+def _file_column(t: Table, j: int) -> int:
+    """The 1-based file column number of table column ``j``."""
+    if t.column_numbers:
+        return next((n for n, k in t.column_numbers.items() if k == j), j + 1)
+    return j + 1
 
 
 def _cells_to_array(t: Table, rows, idx: int, name: str) -> tuple[np.ndarray, list[str]]:
@@ -261,6 +298,9 @@ def _read_xy(
         if meta_header:
             header, resolved = meta_header, [_resolve(c, wanted) for c in meta_header]
     by_position = not any(resolved)
+    default = t.default_column
+    if default is not None and not (default < len(resolved) and resolved[default] and resolved[default][0] in y_names):
+        default = None
     if header and not by_position and column is None and not any(r and r[0] in y_names for r in resolved):
         named = ",".join(c for c in header if c)
         raise InputError(
@@ -270,6 +310,8 @@ def _read_xy(
     # value column
     if column is not None:
         yi = _pick_column(t, column, ncells)
+    elif default is not None:
+        yi = default
     elif by_position:
         if ncells < 2:
             raise InputError(f"{t.path}: expected at least 2 columns ({x_name}, {y_names[0]}), found {ncells}")
@@ -292,6 +334,11 @@ def _read_xy(
         xi, raman = _raman_axis(t, header, x_unit)
     if xi == yi:
         raise InputError(f"{t.path}: --column {column} is the {x_name} column itself")
+    if x_name == "time_ns" and header and xi < len(header) and _CHANNEL.fullmatch(_parts(header[xi])[0]):
+        raise InputError(
+            f"{t.path}, line {t.header_line}: column {header[xi]!r} holds channel numbers, not times, and the file "
+            "gives no channel width; export the time axis (or a HORIBA 'Time calibration: ... ns/ch' line)"
+        )
     x_res = resolved[xi] if resolved and xi < len(resolved) and resolved[xi] else None
     units_inferred = []
     if raman is not None:
@@ -339,6 +386,9 @@ def _read_xy(
         label = t.labels[xi] if xi < len(t.labels) else ""
         if label:
             meta["sample"] = label
+    if t.names and yi < len(t.names) and t.names[yi]:
+        meta["curve"] = t.names[yi][-1] if t.fmt == "fluoressence" else t.names[yi][0]
+        meta["file_column"] = _file_column(t, yi)
     return data, meta, np.array([n for n, _ in rows]), x_raw
 
 

@@ -9,7 +9,9 @@ run of numeric lines with the block's layout means the data were interrupted by 
 kept so that the column conversion can name it.
 
 Vendor layouts with their numbers outside a table are recognised first: PicoQuant PicoHarp/TimeHarp
-histogram ASCII (``#ns/channel`` then ``#counts``) and LabVIEW ``.lvm`` (``***End_of_Header***``).
+histogram ASCII (``#ns/channel`` then ``#counts``; each curve keeps its own channel width) and LabVIEW
+``.lvm`` (``***End_of_Header***``), then the exports of :mod:`._vendors` (HORIBA TCSPC channel tables,
+Edinburgh Instruments, HORIBA FluorEssence).
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ class Table:
     preamble: list[str] = field(default_factory=list)
     trailer_lines: int = 0
     meta: dict = field(default_factory=dict)
+    # vendor tables: names the instrument gave each column (matched by ``column``), the value column to use
+    # when none is given, and file column number (1-based, as the user counts) -> index in ``rows``
+    names: list[tuple[str, ...]] | None = None
+    default_column: int | None = None
+    column_numbers: dict[int, int] | None = None
 
 
 def _split(line: str, delim: str | None) -> list[str]:
@@ -164,6 +171,11 @@ def parse_table(path: str | Path, *, text_columns: int = 0) -> Table:
         return _picoquant(p, lines, lower)
     if any(s.startswith("***end_of_header***") for s in lower):
         return _lvm(p, lines, lower)
+    from qdled.io.measurements._vendors import vendor_table  # imports this module
+
+    vendor = vendor_table(p, lines)
+    if vendor is not None:
+        return vendor
     begin = next((i for i, s in enumerate(lower) if s.startswith(">>>>>begin")), None)
     block = _find_block(lines, text_columns)
     if begin is not None and (block is None or block[0] < begin):
@@ -227,8 +239,13 @@ def parse_table(path: str | Path, *, text_columns: int = 0) -> Table:
 
 
 def _picoquant(p: Path, lines: list[str], lower: list[str]) -> Table:
-    """PicoHarp/TimeHarp (``#ns/channel``) or HydraHarp (``#ns/bin``) histogram ASCII: the channel width line,
-    then ``#counts`` and one column per curve."""
+    """PicoHarp/TimeHarp (``#ns/channel``) or HydraHarp (``#ns/bin``) histogram ASCII: the channel width of each
+    curve, then ``#counts`` and one column per curve.
+
+    Curves may have different channel widths (one export can hold a 512 ps and a 4 ps histogram), so each
+    curve gets its own time column: table columns are ``time, curve 1, time, curve 2, ...``; ``column`` N
+    (as counted in the file) is curve N, and ``curve N`` names it too.
+    """
     k = next(i for i, s in enumerate(lower) if s in ("#ns/channel", "#ns/bin"))
     res_cells = lines[k + 1].split() if k + 1 < len(lines) else []
     try:
@@ -238,23 +255,46 @@ def _picoquant(p: Path, lines: list[str], lower: list[str]) -> Table:
     if not res or min(res) <= 0:
         raise InputError(f"{p}, line {k + 2}: expected the channel width (ns) after '{lines[k].strip()}'")
     c0 = lower.index("#counts")
-    rows = []
+    raw = []
     for i in range(c0 + 1, len(lines)):
         s = lines[i].strip()
         if not s:
             continue
         if s.startswith("#"):
             break
-        cells = s.split()
-        rows.append((i + 1, [repr(len(rows) * res[0]), *cells]))
-    if not rows:
+        raw.append((i + 1, s.split()))
+    if not raw:
         raise InputError(f"{p}, line {c0 + 1}: no counts after '#counts'")
-    ncurves = max(len(c) for _, c in rows) - 1
-    if len(set(res[:ncurves])) > 1:
-        raise InputError(f"{p}, line {k + 2}: curves with different channel widths {res[:ncurves]} ns")
-    header = ["time (ns)", "counts"] + [f"curve {j + 1}" for j in range(1, ncurves)]
-    meta = {"ns_per_channel": res[0], "title": lines[0].strip().lstrip("#").strip()}
-    return Table(path=p, fmt="picoquant-ascii", rows=rows, header=header, header_line=c0 + 1, meta=meta)
+    ncurves = max(len(c) for _, c in raw)
+    if len(res) < ncurves:
+        raise InputError(
+            f"{p}, line {k + 2}: {len(res)} channel width(s) for {ncurves} curves; every curve needs its width"
+        )
+    rows = []
+    for n, (lineno, cells) in enumerate(raw):
+        row: list[str] = []
+        for j, c in enumerate(cells):
+            row += [repr(n * res[j]), c]
+        rows.append((lineno, row))
+    header, names = [], []
+    for j in range(ncurves):
+        header += ["time (ns)", "counts" if j == 0 else f"curve {j + 1}"]
+        names += [(), (f"curve {j + 1}",)]
+    meta = {
+        "ns_per_channel": res[0],
+        "ns_per_channel_by_curve": res[:ncurves],
+        "title": lines[0].strip().lstrip("#").strip(),
+    }
+    return Table(
+        path=p,
+        fmt="picoquant-ascii",
+        rows=rows,
+        header=header,
+        header_line=c0 + 1,
+        meta=meta,
+        names=names,
+        column_numbers={j + 1: 2 * j + 1 for j in range(ncurves)},
+    )
 
 
 def _lvm(p: Path, lines: list[str], lower: list[str]) -> Table:
