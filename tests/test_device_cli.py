@@ -46,9 +46,12 @@ def test_device_control_recipe_and_plot(tmp_path):
     assert png.stat().st_size > 10_000
     d = json.loads(r.stdout)
     assert d["device"] == "li2024-control"
+    # the control's T50 is a prediction of the degradation model (its one constant is fitted on the NSA device);
+    # 33 min against the paper's 43 (qdled.device.ageing)
     t50 = d["paper_comparison"]["t50_min_at_500_cd_m2"]
-    assert t50["paper"] == 43.0 and t50["model"] == pytest.approx(43.0) and t50["status"] == "calibrated"
-    assert d["paper_comparison"]["peak_eqe"]["status"] == "calibrated"
+    assert t50["paper"] == 43.0 and t50["status"] == "predicted" and t50["model"] == pytest.approx(43.0, rel=0.4)
+    assert d["lifetime"]["paper"]["model_t50_min"] == t50["model"]
+    assert d["paper_comparison"]["peak_eqe"]["status"] == "calibrated"  # the compact model fits the control
     # refuses to overwrite without --force
     r = runner.invoke(app, ["device", "--eta-out", "0.274", "--plot", str(png)])
     assert r.exit_code != 0
@@ -105,22 +108,30 @@ def test_route_to_device_mapping_is_the_apis():
 
 
 def test_device_drift_diffusion_model(tmp_path):
-    """``--model drift-diffusion`` runs the 1-D solver on the stack with the stack's optics: no current at 0 V
-    (equilibrium), photons out = eta_out x photons generated (scalar outcoupling), every ratio in [0, 1], and a
-    band-diagram figure."""
+    """The default ``qdled device`` runs the 1-D solver on the stack with the stack's position-resolved optics:
+    no current at 0 V (equilibrium), photons out between the worst and best outcoupling in the film x photons
+    generated, every ratio in [0, 1], the compact model's keys, and a band-diagram figure."""
     fig = tmp_path / "dd.png"
-    r = runner.invoke(app, ["device", "--model", "drift-diffusion", "--json", "--plot", str(fig)])
+    r = runner.invoke(app, ["device", "--json", "--plot", str(fig)])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
+    assert KEYS <= set(d)
     assert d["model"] == "drift-diffusion" and "calibrated on the NSA-NH4PF6 device only" in d["note"]
     assert d["voltage_V"][0] == 0.0 and d["current_density_mA_cm2"][0] == 0.0
-    eta = d["optics"]["eta_out"]
+    eta = d["optics"]["position_resolved"]["eta_out"]
     for iqe, eqe, cb in zip(
         d["internal_quantum_efficiency"], d["external_quantum_efficiency"], d["charge_balance"], strict=True
     ):
-        assert eqe == pytest.approx(eta * iqe, rel=1e-9, abs=1e-15)
+        assert min(eta) * iqe - 1e-15 <= eqe <= max(eta) * iqe + 1e-15
         assert 0.0 <= cb <= 1.0 + 1e-9
     assert fig.stat().st_size > 0
+
+
+def test_device_model_compact_is_the_surrogate():
+    r = runner.invoke(app, ["device", "--model", "compact", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["model"] == "compact" and KEYS <= set(d)
 
 
 def test_device_model_option_checked():

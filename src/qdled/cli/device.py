@@ -20,23 +20,28 @@ def device(
         help="Outcoupling fraction; the EL and Purcell factor are then the calibration's (default stack), "
         "not the given stack's.",
     ),
-    model: str = typer.Option(
-        "compact",
+    model: Optional[str] = typer.Option(
+        None,
         "--model",
-        help="compact (calibrated series model) | drift-diffusion (1-D solver of the whole stack; not yet "
-        "calibrated, see the JSON note).",
+        help="drift-diffusion (1-D solver of the whole stack coupled with the optics; the default) | compact (the "
+        "fast series-model surrogate; the default with --eta-out).",
     ),
     as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
     force: bool = ForceOpt,
 ) -> None:
-    """Simulate J-V-L, EQE(J), EL colour and T50 of the paper's LED (calibrated vs predicted listed)."""
+    """Simulate J-V-L, EQE(J), EL colour and T50 of the paper's LED (calibrated vs predicted listed).
+
+    Default: the drift-diffusion device coupled with the stack's optics; ``--model compact`` (or ``--eta-out``)
+    runs the fast series-model surrogate."""
     from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.device import device_for_recipe, paper_comparison, simulate_device
     from qdled.device.chain import parameters_for_stack, simulate_stack
     from qdled.errors import InputError
     from qdled.io.stack import load_stack
 
+    if model is None:
+        model = "compact" if eta_out is not None else "drift-diffusion"
     if model not in ("compact", "drift-diffusion"):
         raise InputError(f"--model must be 'compact' or 'drift-diffusion', got {model!r}")
     if model == "drift-diffusion" and eta_out is not None:
@@ -45,33 +50,40 @@ def device(
     name = device_for_recipe(recipe)
     stack = load_stack(stack_file)
     if model == "drift-diffusion":
-        from qdled.device.chain import simulate_stack_drift_diffusion
-        from qdled.device.plots import plot_drift_diffusion
+        from dataclasses import replace
 
-        r, out = simulate_stack_drift_diffusion(stack, name)
+        from qdled.device.chain import simulate_stack_drift_diffusion, with_operational_lifetime
+
+        d = simulate_stack_drift_diffusion(stack, name)
+        res, life = with_operational_lifetime(d.result, stack, name)
+        d = replace(d, result=res)
+        params = d.params
+        out = d.summary()
+        out["lifetime"] = life
+        out["inputs"]["optics_source"] = (
+            "qdled.optics position-resolved (eta_out(x), Purcell(x) in the QD film) and the EL of the solved "
+            "emission zone"
+        )
+        out["paper_comparison"] = paper_comparison(
+            res, params.lifetime_reference_cd_m2, params.acceleration_exponent, lifetime=life
+        )
         if plot is not None:
-            save_plot(plot_drift_diffusion(r, float(r.voltage_V[-1])), plot, force)
+            from qdled.device.plots import plot_drift_diffusion
+
+            k = int(np.nanargmax(res.luminance_cd_m2))
+            save_plot(plot_drift_diffusion(d.dd, float(d.dd.voltage_V[k])), plot, force)
         if as_json:
             print_json(out)
         else:
-            i = int(np.argmax(r.voltage_V))
             print_table(
-                f"qdled device --model drift-diffusion ({name})",
-                {
-                    "voltage_V": float(r.voltage_V[i]),
-                    "current_density_mA_cm2": out["current_density_mA_cm2"][i],
-                    "peak_eqe": out["peak_eqe"],
-                    "max_luminance_cd_m2": out["max_luminance_cd_m2"],
-                    "voltage_at_max_luminance_V": out["voltage_at_max_luminance_V"],
-                    "turn_on_voltage_V": out["turn_on_voltage_V"],
-                    "charge_balance": out["charge_balance"][i],
-                    "emission_zone_nm": out["emission_zone_nm"][i],
-                    "built_in_voltage_V": out["built_in_voltage_V"],
-                },
+                f"qdled device ({name}, drift-diffusion)",
+                {k: v for k, v in out.items() if not isinstance(v, (list, dict))},
             )
             typer.echo(out["note"])
         return
-    if eta_out is None:  # the stack's optics with the paper's measured PL of this batch
+    from qdled.device.chain import with_operational_lifetime
+
+    if eta_out is None:  # the stack's optics with the chain's film PL of this batch
         sim = simulate_stack(stack, name)
         res, params = sim.result, sim.params
         source = "qdled.optics.el_spectrum (cavity-filtered PL)"
@@ -87,14 +99,21 @@ def device(
             f"Purcell factor {opt['purcell_factor']:.4g} of the default stack's optics"
         )
         res = simulate_device(params, **opt)
+    res, life = with_operational_lifetime(res, stack, name)
     out = res.figures_of_merit()
+    out["lifetime"] = life
+    out["model"] = "compact"
     out["inputs"]["optics_source"] = source
     if eta_out is not None:  # EL given as input: its colour is an echo, not a prediction
         echoed = ("el_peak_nm", "el_fwhm_nm", "cie_x", "cie_y")
         out["predicted_outputs"] = [k for k in out["predicted_outputs"] if k not in echoed]
         out["echoed_inputs"] = list(echoed)
     out["paper_comparison"] = paper_comparison(
-        res, params.lifetime_reference_cd_m2, params.acceleration_exponent, el_is_input=eta_out is not None
+        res,
+        params.lifetime_reference_cd_m2,
+        params.acceleration_exponent,
+        el_is_input=eta_out is not None,
+        lifetime=life,
     )
     if plot is not None:
         from qdled.device.plots import plot_device

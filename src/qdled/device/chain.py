@@ -18,7 +18,6 @@ import numpy as np
 from qdled.device.parameters import DEVICE_SAMPLE, DeviceParameters, device_parameters
 from qdled.device.simulate import DeviceResult, simulate_device
 from qdled.errors import InputError
-from qdled.io.paper import paper_value
 from qdled.spectral import Spectrum
 
 __all__ = [
@@ -29,6 +28,7 @@ __all__ = [
     "simulate_stack",
     "simulate_stack_drift_diffusion",
     "stack_optics",
+    "with_operational_lifetime",
 ]
 
 #: Layers whose thickness the electrical model takes from the stack.
@@ -85,39 +85,97 @@ def simulate_stack(stack, name: str, pl: Spectrum | None = None) -> StackDevice:
     return StackDevice(simulate_device(params, **optics), params, em)
 
 
-#: Voltages [V] of a drift-diffusion J-V sweep from the chain (0-8 V, as the compact model's default grid).
+#: Voltages [V] of a drift-diffusion J-V sweep from the chain (0-8 V in 0.1 V steps).
 DD_VOLTAGE_V = np.round(np.arange(0.0, 8.0 + 1e-9, 0.1), 10)
 
 
-def simulate_stack_drift_diffusion(stack, name: str, pl: Spectrum | None = None, voltage_V=DD_VOLTAGE_V):
-    """Device ``name`` built as ``stack`` by the drift-diffusion solver (:func:`qdled.device.dd.solve_jv`),
-    with the stack's spectrally averaged outcoupling and Purcell factor (:func:`stack_optics`) and the
-    drift-diffusion calibration (:mod:`qdled.device.dd.calibration`: the QD-mobility prefactor, fitted to the
-    NSA-NH4PF6 device's luminance at 5.8 V).
+@dataclass(frozen=True)
+class DriftDiffusionDevice:
+    """A device solved by drift-diffusion through the chain: ``dd`` the solver's
+    :class:`qdled.device.dd.DriftDiffusionResult`, ``result`` its :class:`DeviceResult` (the compact model's
+    figures of merit and JSON keys), ``params`` the parameters solved, ``emission`` the
+    :class:`qdled.optics.CavityEmission` of the solver's own emission zone (at the voltage of maximum luminance),
+    ``optics`` the position-resolved outcoupling and Purcell factor fed to the solver."""
 
-    Returns ``(result, summary)``: the :class:`qdled.device.dd.DriftDiffusionResult` and its JSON-ready
-    figures of merit (with luminance from the cavity-filtered EL), the optics used, the calibrated parameters and
-    a ``note`` on what is calibrated and what is predicted.
+    dd: object
+    result: DeviceResult
+    params: DeviceParameters
+    emission: object
+    optics: dict
+
+    def summary(self) -> dict:
+        """JSON-ready: the figures of merit of :meth:`DeviceResult.figures_of_merit` (same keys as the compact
+        model), plus the drift-diffusion curves and profiles (emission zone, charge balance, exciton fraction,
+        IQE, built-in voltage), the position-resolved optics, the temperature and a ``note``."""
+        from qdled.device.dd.calibration import NOTE
+
+        r, res = self.dd, self.result
+        out = res.figures_of_merit()
+        out["model"] = "drift-diffusion"
+        out.update({f"dd_{k}" if k == "peak_eqe" else k: v for k, v in r.figures_of_merit().items()})
+        out.pop("dd_peak_eqe")
+        k = int(np.nanargmax(res.luminance_cd_m2))
+        qd0 = float(r.interfaces_nm[list(r.layer_names).index("QD") - 1]) if r.layer_names[0] != "QD" else 0.0
+        zone = r.emission_zone_nm()
+        out["luminance_cd_m2"] = [float(v) for v in res.luminance_cd_m2]
+        out["eqe"] = [None if not np.isfinite(v) else float(v) for v in res.eqe]
+        out["temperature_K"] = [float(v) for v in r.temperature_K]
+        out["luminance_turns_over"] = bool(k < res.voltage_V.size - 1)
+        out["emission_zone_in_qd_nm_at_max_luminance"] = None if not np.isfinite(zone[k]) else float(zone[k] - qd0)
+        out["charge_balance_at_max_luminance"] = float(r.exciton_fraction[k])
+        out["optics"] = {
+            "eta_out": float(self.emission.eta_out),
+            "purcell_factor": float(self.emission.purcell["mixed"]),
+            "position_resolved": {key: [float(v) for v in val] for key, val in self.optics.items()},
+        }
+        out["note"] = NOTE
+        return out
+
+
+def simulate_stack_drift_diffusion(
+    stack, name: str, pl: Spectrum | None = None, voltage_V=DD_VOLTAGE_V, values: dict | None = None
+) -> DriftDiffusionDevice:
+    """Device ``name`` built as ``stack``, solved by drift-diffusion (:func:`qdled.device.dd.solve_jv`) and
+    coupled both ways with the optics (:mod:`qdled.device.dd.coupling`): the stack's position-resolved
+    outcoupling and Purcell factor for the film PL ``pl`` (default :func:`chain_pl`) enter the exciton balance,
+    and the solved emission zone gives the EL spectrum. Parameters: :func:`qdled.device.dd.calibration.dd_parameters`
+    (the chain's film PLQY and PL lifetime; the drift-diffusion calibration, or ``values``).
     """
     from qdled.device.dd import solve_jv
-    from qdled.device.dd.calibration import DD_CALIBRATED, calibrated_parameters, luminance_summary
+    from qdled.device.dd.calibration import dd_parameters, dd_records
+    from qdled.device.dd.coupling import close_loop, position_optics
 
-    params = calibrated_parameters(parameters_for_stack(stack, name))
-    optics, em = stack_optics(stack, name, pl)
-    r = solve_jv(params, voltage_V, purcell=optics["purcell_factor"], eta_out=optics["eta_out"])
-    out = {"name": name, "model": "drift-diffusion", **r.figures_of_merit(), **luminance_summary(r, em.el)}
-    out["optics"] = {"eta_out": float(optics["eta_out"]), "purcell_factor": float(optics["purcell_factor"])}
-    out["calibrated"] = {
-        k: {"value": rec.value, "unit": rec.unit, "fitted_to": list(rec.fitted_to)} for k, rec in DD_CALIBRATED.items()
-    }
-    out["note"] = (
-        "drift-diffusion solver (Poisson + Scharfetter-Gummel continuity + exciton balance); one parameter, the "
-        "QD-film mobility prefactor, is calibrated on the NSA-NH4PF6 device only (its luminance "
-        f"{paper_value('nsa_pf6.max_luminance_cd_m2'):g} cd/m2 at "
-        f"{paper_value('nsa_pf6.voltage_at_max_luminance_V'):g} V "
-        "with this chain's optics and EL); everything else is predicted: J-V-L shape, turn-on, EQE, emission "
-        "zone, thickness dependence and the control device (from its ligand shell, PLQY and lifetime). The model "
-        "has no heating, so the luminance does not turn over at 5.8 V (see luminance_turns_over); the compact "
-        "model stays the default of qdled device"
+    params = dd_parameters(stack, name, values)
+    pl = chain_pl(name) if pl is None else pl
+    prof = position_optics(stack, pl)
+    r = solve_jv(
+        params,
+        voltage_V,
+        purcell=(prof["depth_nm"], prof["purcell"]),
+        eta_out=(prof["depth_nm"], prof["eta_out"]),
     )
-    return r, out
+    res, em = close_loop(r, params, stack, pl, dd_records(name))
+    return DriftDiffusionDevice(r, res, params, em, prof)
+
+
+def with_operational_lifetime(result: DeviceResult, stack, name: str) -> tuple[DeviceResult, dict]:
+    """``result`` with T50/T95 at 1000 cd/m^2 from the degradation simulation of device ``name`` built as
+    ``stack`` (:func:`qdled.device.ageing.operational_lifetime`, on the compact model of the same stack: the ODE
+    needs thousands of device evaluations), and its records: the ageing model's calibrated constant replaces the
+    T50 taken from the paper. Returns ``(result, lifetime)``, ``lifetime`` the JSON-ready ageing result."""
+    from dataclasses import replace
+
+    from qdled.device.ageing import CALIBRATED as AGEING
+    from qdled.device.ageing import operational_lifetime
+
+    life = operational_lifetime(simulate_stack(stack, name))
+    recs = {k: r for k, r in result.calibration_records.items() if k != "t50_min"}
+    recs.update(AGEING)
+    nan = float("nan")
+    res = replace(
+        result,
+        t50_min_at_1000_cd_m2=nan if life["t50_min_at_1000_cd_m2"] is None else life["t50_min_at_1000_cd_m2"],
+        t95_min_at_1000_cd_m2=nan if life["t95_min_at_1000_cd_m2"] is None else life["t95_min_at_1000_cd_m2"],
+        records=recs,
+    )
+    return res, life

@@ -42,7 +42,13 @@ from scipy.constants import k as KB
 
 from qdled.errors import InputError, require_finite_positive
 
-__all__ = ["purcell_quantum_yield", "RollOff", "effective_quantum_yield", "external_quantum_efficiency"]
+__all__ = [
+    "purcell_quantum_yield",
+    "RollOff",
+    "effective_quantum_yield",
+    "external_quantum_efficiency",
+    "thermal_quench_ratio",
+]
 
 
 def purcell_quantum_yield(plqy: float, purcell_factor: float) -> float:
@@ -78,12 +84,12 @@ class RollOff:
     ambient_K: float = 300.0
 
 
-def _thermal_rate_ratio(temperature_K, ro: RollOff):
-    a = ro.quench_activation_eV * Q_C / KB
+def thermal_quench_ratio(temperature_K, *, activation_eV: float, half_temperature_K: float, ambient_K: float):
+    """Rate of the activated thermal quenching channel in units of ``k_r`` (see the module docstring): zero at
+    ``ambient_K``, one at ``half_temperature_K`` relative to ambient."""
+    a = activation_eV * Q_C / KB
     T = np.asarray(temperature_K, float)
-    return np.exp(-a * (1.0 / T - 1.0 / ro.quench_half_temperature_K)) - np.exp(
-        -a * (1.0 / ro.ambient_K - 1.0 / ro.quench_half_temperature_K)
-    )
+    return np.exp(-a * (1.0 / T - 1.0 / half_temperature_K)) - np.exp(-a * (1.0 / ambient_K - 1.0 / half_temperature_K))
 
 
 def effective_quantum_yield(
@@ -106,7 +112,17 @@ def effective_quantum_yield(
     tau = rolloff.pl_lifetime_s
     kr, knr = q / tau, (1.0 - q) / tau
     T = rolloff.ambient_K + rolloff.thermal_resistance_K_m2_W * J * np.asarray(voltage_V, float)
-    k0 = F * kr + knr + kr * _thermal_rate_ratio(T, rolloff)
+    k0 = (
+        F * kr
+        + knr
+        + kr
+        * thermal_quench_ratio(
+            T,
+            activation_eV=rolloff.quench_activation_eV,
+            half_temperature_K=rolloff.quench_half_temperature_K,
+            ambient_K=rolloff.ambient_K,
+        )
+    )
     G = np.asarray(charge_balance, float) * J / (Q_C * d)
     a = 1.0 / (rolloff.dot_density_m3 * rolloff.auger_lifetime_s)
     n = 2.0 * G / (k0 + np.sqrt(k0**2 + 4.0 * a * G))

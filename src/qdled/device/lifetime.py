@@ -7,7 +7,9 @@ reach the fraction ``x`` (T50: x = 0.5, T95: x = 0.95). The characteristic time 
 initial luminance through the empirical acceleration law ``L0^n T = const`` (refs. [1, 2]), with
 ``n`` typically 1.5-2 for QLEDs; the default ``n = 1.75`` is a typical-literature assumption (the
 paper measured each device at one L0 only, so ``n`` cannot be fitted from it). :func:`scale_lifetime` converts
-(any time unit); the lab's lifetime analysis uses the same law.
+(any time unit); the lab's lifetime analysis uses the same law. :func:`fit_acceleration_exponent` fits ``n`` to
+lifetimes at several L0 (measured, or simulated by :mod:`qdled.device.ageing`, which integrates L(t) from a
+degradation mechanism instead of assuming these forms).
 
 References
 ----------
@@ -26,6 +28,7 @@ from qdled.errors import InputError, require_finite_positive
 __all__ = [
     "ACCELERATION_EXPONENT",
     "decay_time_constant_min",
+    "fit_acceleration_exponent",
     "luminance_decay",
     "scale_lifetime",
     "time_to_fraction_min",
@@ -71,3 +74,17 @@ def time_to_fraction_min(fraction: float, tau_min: float, beta: float) -> float:
 def decay_time_constant_min(t50_min: float, beta: float) -> float:
     """Characteristic time ``tau`` [min] of the stretched exponential with the given T50."""
     return require_finite_positive("t50_min", t50_min) / np.log(2.0) ** (1.0 / _beta(beta))
+
+
+def fit_acceleration_exponent(initial_luminance_cd_m2, lifetime) -> float:
+    """Least-squares ``n`` of ``L0^n T = const``: minus the slope of ``ln T`` against ``ln L0`` (lifetimes in any
+    one time unit, at two or more distinct initial luminances)."""
+    l0 = np.asarray(initial_luminance_cd_m2, float)
+    t = np.asarray(lifetime, float)
+    if l0.ndim != 1 or l0.shape != t.shape or l0.size < 2:
+        raise InputError("need lifetimes at two or more initial luminances (1-D arrays of equal length)")
+    if not (np.all(np.isfinite(l0)) and np.all(np.isfinite(t)) and (l0 > 0).all() and (t > 0).all()):
+        raise InputError("initial luminances and lifetimes must be finite and > 0")
+    if np.ptp(np.log(l0)) == 0:
+        raise InputError("initial luminances must not all be equal")
+    return float(-np.polyfit(np.log(l0), np.log(t), 1)[0])

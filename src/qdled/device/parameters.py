@@ -264,8 +264,8 @@ def _output_paper_key(name: str, output: str, lifetime_reference_cd_m2: float) -
     return f"{sample}.{output}"
 
 
-def calibrated_outputs(name: str, outputs, lifetime_reference_cd_m2: float) -> list[str]:
-    """The ``outputs`` of device ``name`` that are calibration targets: those whose paper key a record of
-    :data:`CALIBRATED` for that device was fitted to."""
-    keys = fitted_keys(CALIBRATED.get(name, {}).values())
+def calibrated_outputs(name: str, outputs, lifetime_reference_cd_m2: float, records=None) -> list[str]:
+    """The ``outputs`` of device ``name`` that are calibration targets: those whose paper key a record (of
+    ``records``, default :data:`CALIBRATED` for that device) was fitted to."""
+    keys = fitted_keys(CALIBRATED.get(name, {}).values() if records is None else records)
     return [o for o in outputs if _output_paper_key(name, o, lifetime_reference_cd_m2) in keys]

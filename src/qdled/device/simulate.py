@@ -56,6 +56,12 @@ class DeviceResult:
     t95_min_at_1000_cd_m2: float
     lifetime_reference_cd_m2: float = LIFETIME_L0_CD_M2
     inputs: dict = field(default_factory=dict)
+    records: object = None  # calibration records (field -> Calibrated); None: the compact model's CALIBRATED[name]
+
+    @property
+    def calibration_records(self) -> dict:
+        """Provenance records of the parameters fitted for this result's model and device."""
+        return dict(CALIBRATED.get(self.name, {}) if self.records is None else self.records)
 
     def figures_of_merit(self) -> dict:
         """Scalar results (JSON-ready); ``calibrated`` holds the provenance records of the fitted parameters
@@ -81,8 +87,9 @@ class DeviceResult:
             "t95_min_at_1000_cd_m2": self.t95_min_at_1000_cd_m2,
         }
         numeric = [k for k, v in out.items() if isinstance(v, float) and k != "eqe_ceiling"]
-        fitted = calibrated_outputs(self.name, numeric, self.lifetime_reference_cd_m2)
-        out["calibrated"] = {k: r.to_dict() for k, r in CALIBRATED.get(self.name, {}).items()}
+        recs = self.calibration_records
+        fitted = calibrated_outputs(self.name, numeric, self.lifetime_reference_cd_m2, recs.values())
+        out["calibrated"] = {k: r.to_dict() for k, r in recs.items()}
         out["calibrated_outputs"] = fitted
         out["predicted_outputs"] = [k for k in numeric if k not in fitted]
         out["inputs"] = self.inputs
@@ -209,21 +216,26 @@ _COMPARED = (
 
 
 def paper_comparison(
-    result: DeviceResult, lifetime_reference_cd_m2: float, acceleration_exponent: float, el_is_input: bool = False
+    result: DeviceResult,
+    lifetime_reference_cd_m2: float,
+    acceleration_exponent: float,
+    el_is_input: bool = False,
+    lifetime: dict | None = None,
 ) -> dict:
     """Model vs paper for the numbers the paper states: ``key -> {"model", "paper", "unit", "status"}``.
 
     ``status`` is derived from the device's provenance records (:data:`qdled.device.CALIBRATED`):
     ``"calibrated"`` where a record was fitted to the paper value, ``"input"`` for EL peak/FWHM/CIE when the EL
     spectrum given to :func:`simulate_device` was itself an input (``el_is_input``), else ``"predicted"``.
-    T50 is compared at the paper's own L0 (``lifetime_reference_cd_m2``), converting the model's value at
-    :data:`LIFETIME_L0_CD_M2` with ``L0^n T = const``.
+    T50 is compared at the paper's own L0 (``lifetime_reference_cd_m2``): from ``lifetime`` (the degradation
+    simulation of :func:`qdled.device.ageing.operational_lifetime`, run at that L0) when given, else converting
+    the model's value at :data:`LIFETIME_L0_CD_M2` with ``L0^n T = const``.
     """
     sample = DEVICE_SAMPLE.get(result.name)
     if sample is None:
         return {}
     paper = paper_values()
-    records = CALIBRATED[result.name].values()
+    records = result.calibration_records.values()
     fom = result.figures_of_merit()
     out = {}
     for key in _COMPARED:
@@ -234,7 +246,15 @@ def paper_comparison(
                 st = "input"
             out[key] = {"model": fom[key], "paper": pv.value, "unit": pv.unit, "status": st}
     pv = paper.get(f"{sample}.t50_min")
-    if pv is not None:
+    if pv is not None and lifetime is not None and lifetime.get("paper"):
+        lp = lifetime["paper"]
+        out[f"t50_min_at_{lp['l0_cd_m2']:g}_cd_m2"] = {
+            "model": float("nan") if lp["model_t50_min"] is None else lp["model_t50_min"],
+            "paper": pv.value,
+            "unit": pv.unit,
+            "status": status(pv.key, records),
+        }
+    elif pv is not None:
         t50 = scale_lifetime(
             result.t50_min_at_1000_cd_m2, LIFETIME_L0_CD_M2, lifetime_reference_cd_m2, acceleration_exponent
         )

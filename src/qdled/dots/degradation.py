@@ -4,7 +4,11 @@ Model
 -----
 * Each bound ligand species i desorbs first order with the Arrhenius rate k_d,i = nu exp(-E_b,i / kT)
   (no re-adsorption: dilute storage solution), theta_i(t) = theta_i(0) exp(-k_d,i t), theta_i(0) from the
-  competitive Langmuir isotherm (:func:`qdled.dots.photophysics.ligand_coverages`).
+  competitive Langmuir isotherm (:func:`qdled.dots.photophysics.ligand_coverages`). These kinetics are shared
+  with the operational ageing of the LED (:mod:`qdled.device.ageing`, where the temperature follows the
+  device's Joule heating): :func:`desorption_rate_per_s` (the rate law), :func:`coverage_rates_per_s` (its
+  right-hand side for a time-dependent temperature) and :func:`desorbed_coverages` (its closed form at constant
+  temperature).
 * Ligand-independent trap creation (e.g. surface oxidation/hydration in air) adds k_create * t to k_nr.
 * k_nr(t) = k_trap0 (1 - theta(t)) + k_nr,intrinsic + k_create t;  PLQY(t) = k_r / (k_r + k_nr(t)).
 
@@ -31,6 +35,8 @@ from qdled.dots.photophysics import (
 )
 from qdled.errors import InputError, require_finite_positive
 
+__all__ = ["AgeingResult", "ageing", "coverage_rates_per_s", "desorbed_coverages", "desorption_rate_per_s"]
+
 _KB_EV = _c.k / _c.e
 _DAY_S = 86400.0
 
@@ -56,9 +62,65 @@ class AgeingResult:
 def desorption_rate_per_s(
     binding_energy_eV, *, temperature_K: float = 298.15, attempt_frequency_per_s: float | None = None
 ):
-    """First-order desorption rate nu exp(-E_b / kT) [1/s]."""
+    """First-order desorption rate ``k_d = nu exp(-E_b / kT)`` [1/s] (Arrhenius / Polanyi-Wigner rate of a
+    ligand bound by ``E_b``; ``nu`` defaults to the calibrated attempt frequency, :data:`qdled.dots.CALIBRATED`).
+
+    ``temperature_K`` may be an array (broadcast with ``binding_energy_eV``).
+
+    References
+    ----------
+    .. [1] Redhead, P. A., Vacuum 12, 203 (1962): first-order thermal desorption, k = nu exp(-E / kT).
+    """
     nu = CALIBRATED["attempt_frequency_per_s"].value if attempt_frequency_per_s is None else attempt_frequency_per_s
-    return nu * np.exp(-np.asarray(binding_energy_eV, dtype=float) / (_KB_EV * temperature_K))
+    return nu * np.exp(-np.asarray(binding_energy_eV, dtype=float) / (_KB_EV * np.asarray(temperature_K, dtype=float)))
+
+
+def coverage_rates_per_s(
+    theta: dict[str, float],
+    binding_energy_eV: dict[str, float],
+    *,
+    temperature_K: float,
+    attempt_frequency_per_s: float | None = None,
+) -> dict[str, float]:
+    """``d theta_i / dt = -k_d,i(T) theta_i`` [1/s] for each ligand of ``theta`` (first-order desorption without
+    re-adsorption, :func:`desorption_rate_per_s`): the right-hand side to integrate when the temperature changes
+    with time (the LED under current)."""
+    temp = require_finite_positive("temperature_K", temperature_K)
+    return {
+        name: -float(
+            desorption_rate_per_s(
+                binding_energy_eV[name], temperature_K=temp, attempt_frequency_per_s=attempt_frequency_per_s
+            )
+        )
+        * float(th)
+        for name, th in theta.items()
+    }
+
+
+def desorbed_coverages(
+    theta0: dict[str, float],
+    binding_energy_eV: dict[str, float],
+    time_s,
+    *,
+    temperature_K: float = 298.15,
+    attempt_frequency_per_s: float | None = None,
+) -> dict[str, np.ndarray]:
+    """Coverages ``theta_i(t) = theta_i(0) exp(-k_d,i t)`` at constant temperature (the closed form of
+    :func:`coverage_rates_per_s`), ``time_s`` [s] >= 0 (scalar or array)."""
+    t = np.asarray(time_s, dtype=float)
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise InputError(f"time_s must be finite and >= 0, got {time_s!r}")
+    temp = require_finite_positive("temperature_K", temperature_K)
+    return {
+        name: th0
+        * np.exp(
+            -desorption_rate_per_s(
+                binding_energy_eV[name], temperature_K=temp, attempt_frequency_per_s=attempt_frequency_per_s
+            )
+            * t
+        )
+        for name, th0 in theta0.items()
+    }
 
 
 def ageing(
@@ -90,10 +152,10 @@ def ageing(
     temp = require_finite_positive("temperature_K", temperature_K)
     energies = _binding(ligands, binding_energy_eV)
     theta0 = ligand_coverages(tuple(energies), binding_energy_eV=energies, temperature_K=temp)
-    theta = np.zeros_like(t_days)
-    for name, th0 in theta0.items():
-        k_d = desorption_rate_per_s(energies[name], temperature_K=temp, attempt_frequency_per_s=attempt_frequency_per_s)
-        theta = theta + th0 * np.exp(-k_d * t_days * _DAY_S)
+    per_ligand = desorbed_coverages(
+        theta0, energies, t_days * _DAY_S, temperature_K=temp, attempt_frequency_per_s=attempt_frequency_per_s
+    )
+    theta = np.zeros_like(t_days) + sum(per_ligand.values())
     k_create = (
         CALIBRATED["trap_creation_per_s_per_day"].value
         if trap_creation_per_s_per_day is None

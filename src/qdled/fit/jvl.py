@@ -127,9 +127,11 @@ def compact_model(device: str = "li2024-nsa-pf6", stack=None) -> CompactJVL:
 
 @dataclass(frozen=True)
 class DriftDiffusionJVL(CompactJVL):
-    """Forward J-V-L model: the drift-diffusion solver (:func:`qdled.device.dd.solve_jv`) with fixed optics
-    (outcoupling, Purcell factor) and EL spectrum ``el`` for the luminance; same interface as
-    :class:`CompactJVL`. ``log10_qd_mobility_prefactor`` is the drift-diffusion model's own prefactor
+    """Forward J-V-L model: the drift-diffusion solver (:func:`qdled.device.dd.solve_jv`) with the stack's
+    position-resolved optics (``optics``: ``depth_nm``, ``eta_out``, ``purcell`` of
+    :func:`qdled.device.dd.coupling.position_optics`) and a fixed EL spectrum ``el`` for the luminance (the
+    chain's, of the solved emission zone at the start values); same interface as :class:`CompactJVL`.
+    ``log10_qd_mobility_prefactor`` is the drift-diffusion model's own prefactor
     (:mod:`qdled.device.dd.calibration`). About 0.1-0.5 s per evaluation: a fit takes tens of seconds."""
 
     el: object = None  # qdled.spectral.Spectrum
@@ -139,8 +141,12 @@ class DriftDiffusionJVL(CompactJVL):
         from qdled.device.dd.calibration import luminance_cd_m2
 
         V = np.asarray(voltage_V, float)
+        o = self.optics
         r = solve_jv(
-            self.device_parameters(values), V, purcell=self.optics["purcell_factor"], eta_out=self.optics["eta_out"]
+            self.device_parameters(values),
+            V,
+            purcell=(o["depth_nm"], o["purcell"]),
+            eta_out=(o["depth_nm"], o["eta_out"]),
         )
         return {
             "current_density_mA_cm2": r.current_density_A_m2 * 0.1,
@@ -150,16 +156,15 @@ class DriftDiffusionJVL(CompactJVL):
 
 
 def drift_diffusion_model(device: str = "li2024-nsa-pf6", stack=None) -> DriftDiffusionJVL:
-    """The drift-diffusion device model of ``device`` (calibrated values of :mod:`qdled.device.dd.calibration`)
-    built as ``stack`` (default the paper's), with that stack's optics and the chain's film PL
-    (:func:`qdled.device.chain.stack_optics`), as a forward model for :func:`fit_jvl`."""
-    from qdled.device.chain import parameters_for_stack, stack_optics
-    from qdled.device.dd.calibration import calibrated_parameters
+    """The drift-diffusion device model of ``device`` built as ``stack`` (default the paper's), exactly as the
+    chain solves it (:func:`qdled.device.chain.simulate_stack_drift_diffusion`: calibrated values, the dots
+    stage's film PLQY and lifetime, position-resolved optics), as a forward model for :func:`fit_jvl`."""
+    from qdled.device.chain import simulate_stack_drift_diffusion
     from qdled.io.stack import default_stack
 
     stack = default_stack() if stack is None else stack
-    base = calibrated_parameters(parameters_for_stack(stack, device))
-    optics, em = stack_optics(stack, device)
+    dev = simulate_stack_drift_diffusion(stack, device)
+    base = dev.params
     specs = {
         "log10_qd_mobility_prefactor": ParameterSpec(
             float(np.log10(base.qd_mobility_prefactor_m2_Vs)), (-9.0, 0.0), "log10(m^2/(V s))"
@@ -167,8 +172,7 @@ def drift_diffusion_model(device: str = "li2024-nsa-pf6", stack=None) -> DriftDi
         "plqy": ParameterSpec(base.plqy, (0.02, 1.0), ""),
         "qd_hole_to_electron_mobility": ParameterSpec(base.qd_hole_to_electron_mobility, (0.01, 10.0), ""),
     }
-    optics = {"eta_out": optics["eta_out"], "purcell_factor": optics["purcell_factor"]}
-    return DriftDiffusionJVL(base, optics, specs, el=em.el)
+    return DriftDiffusionJVL(base, dict(dev.optics), specs, el=dev.emission.el)
 
 
 def fit_jvl(

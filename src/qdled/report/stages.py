@@ -272,17 +272,24 @@ def optics_stage(ctx: dict) -> StageOutput:
 
 
 def device_stage(ctx: dict) -> StageOutput:
-    """J-V-L, EQE(J), EL colour and lifetime of both devices from the stack and the dots' film PL."""
+    """J-V-L, EQE(J), EL colour and lifetime of both devices from the stack and the dots' film PL, by the
+    drift-diffusion device coupled with the optics (as ``qdled device`` runs it)."""
+    from dataclasses import replace
+
     from qdled.device import paper_comparison
-    from qdled.device.chain import simulate_stack
+    from qdled.device.chain import simulate_stack_drift_diffusion, with_operational_lifetime
     from qdled.device.plots import plot_device
 
     out = StageOutput()
-    sims = {}
+    sims, lives = {}, {}
     for key, sample in SAMPLES.items():
-        sim = simulate_stack(ctx["stack"], sample["device"], ctx["pl"][key])
+        sim = simulate_stack_drift_diffusion(ctx["stack"], sample["device"], ctx["pl"][key])
+        res, lives[key] = with_operational_lifetime(sim.result, ctx["stack"], sample["device"])
+        sim = replace(sim, result=res)
         sims[key] = sim
-        comp = paper_comparison(sim.result, sim.params.lifetime_reference_cd_m2, sim.params.acceleration_exponent)
+        comp = paper_comparison(
+            sim.result, sim.params.lifetime_reference_cd_m2, sim.params.acceleration_exponent, lifetime=lives[key]
+        )
         for q, c in comp.items():
             paper_key = f"{key}.{'t50_min' if q.startswith('t50_min') else q}"
             label = _DEVICE_LABELS.get(q) or "T50 at L0 = {} cd/m2".format(q.split("_at_")[1].split("_")[0])
@@ -295,7 +302,8 @@ def device_stage(ctx: dict) -> StageOutput:
             plot_device([s.result for s in sims.values()], [s.params for s in sims.values()]),
         )
     )
-    el = sims["nsa_pf6"].el
+    out.figures.append(("lifetime", *_lifetime_figure(lives)))
+    el = sims["nsa_pf6"].emission
     fig, ax = plt.subplots(figsize=(5.2, 3.8))
     film = ctx["film"]["nsa_pf6"]
     ax.plot(*film.solution_pl, ":", label=f"solution PL {film.solution_peak_nm:.1f} nm")
@@ -328,70 +336,107 @@ def device_stage(ctx: dict) -> StageOutput:
     res = sims["nsa_pf6"].result
     r = res.figures_of_merit()
     i_l = int(np.nanargmax(res.luminance_cd_m2))
-    heating_K = (
-        sims["nsa_pf6"].params.thermal_resistance_K_m2_W * res.current_density_mA_cm2[i_l] * 10.0 * res.voltage_V[i_l]
-    )
+    heating_K = float(sims["nsa_pf6"].dd.temperature_K[i_l] - sims["nsa_pf6"].dd.ambient_K)
     out.notes.append(
-        f"Device: turn-on {r['turn_on_voltage_V']:.2f} V, "
+        f"Device (drift-diffusion, coupled both ways with the optics): turn-on {r['turn_on_voltage_V']:.2f} V, "
         f"peak current efficiency {r['max_current_efficiency_cd_A']:.1f} cd/A, "
         f"peak power efficacy {r['max_power_efficacy_lm_W']:.1f} lm/W (predictions, not stated in the paper's text). "
-        "Calibrated device parameters: "
+        "Calibrated device parameters (NSA-NH4PF6 device only, shared by both devices): "
         + "; ".join(f"{k} = {c['value']:.4g} {c['unit']} fitted to {c['targets']}" for k, c in r["calibrated"].items())
         + ". "
         f"The calibrated thermal resistance implies the device warms by {heating_K:.0f} K at the luminance maximum "
-        f"({res.voltage_V[i_l]:.1f} V), so the model's roll-off at high voltage is mostly thermal; no temperature "
-        "measurement exists to check this. "
-        "The calibration ran on this same chain (default stack, the dots stage's film PL), so the calibrated rows here "
-        "and in `qdled device` are one computation."
+        f"({res.voltage_V[i_l]:.1f} V), so the luminance turnover is thermal; no temperature measurement exists to "
+        "check this. The calibration ran on this same chain (default stack, the dots stage's film PL and PLQY), so "
+        "the calibrated rows here and in `qdled device` are one computation."
     )
-    _drift_diffusion(ctx, out)
+    _drift_diffusion(ctx, out, sims)
     return out
 
 
-def _drift_diffusion(ctx: dict, out: StageOutput) -> None:
-    """Figures and note of the drift-diffusion device (``qdled device --model drift-diffusion``): band diagram,
-    densities and R(x) of the NSA-NH4PF6 device at the paper's voltage of maximum luminance, and its EQE and
-    current against the PO-T2T thickness beside the optics-only outcoupling."""
-    from qdled.device.chain import simulate_stack_drift_diffusion
+def _lifetime_figure(lives: dict):
+    """L(t)/L0 of both devices from the degradation simulation at the paper's L0, with the paper's T50."""
+    fig, ax = _plt().subplots(figsize=(5.2, 3.8))
+    parts = []
+    for key, life in lives.items():
+        lp = life["paper"]
+        curve = lp["curve"] or life["curve"]
+        line = ax.plot(curve["time_min"], curve["relative_luminance"], label=f"{SAMPLES[key]['label']}, model")[0]
+        ax.plot(
+            [lp["t50_min"]], [0.5], "s", mfc="none", color=line.get_color(), label=f"paper T50 {lp['t50_min']:g} min"
+        )
+        shares = ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in life["mechanism_shares"].items() if v)
+        parts.append(
+            f"{SAMPLES[key]['label']} at {lp['l0_cd_m2']:g} cd/m2: T50 {lp['model_t50_min']:.0f} min "
+            f"({lp['status']}; {shares})"
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("time at constant current (min)")
+    ax.set_ylabel("L / L0")
+    ax.axhline(0.5, color="grey", lw=0.5, ls=":")
+    ax.legend(fontsize=7)
+    ax.set_title("Operational ageing (paper Fig. 4f)")
+    caption = (
+        "L(t)/L0 at constant current from the degradation simulation (qdled.device.ageing: ligand desorption at the "
+        "heated device temperature and Auger defect formation, one constant fitted on the NSA-NH4PF6 T50): "
+        + "; ".join(parts)
+    )
+    return caption, fig
+
+
+def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict) -> None:
+    """Figures and note of the drift-diffusion device: band diagram, densities and R(x) of the NSA-NH4PF6 device
+    at its luminance maximum, its EQE and current against the PO-T2T thickness beside the optics-only
+    outcoupling, and the compact surrogate's numbers beside the solver's."""
+    from qdled.device.chain import simulate_stack
     from qdled.device.dd.calibration import predictions
     from qdled.device.plots import plot_drift_diffusion
 
-    v0 = paper_value("nsa_pf6.voltage_at_max_luminance_V")
-    r, _ = simulate_stack_drift_diffusion(ctx["stack"], SAMPLES["nsa_pf6"]["device"])
+    nsa_dev = sims["nsa_pf6"]
+    k = int(np.nanargmax(nsa_dev.result.luminance_cd_m2))
+    v0 = float(nsa_dev.dd.voltage_V[k])
     out.figures.append(
         (
             "drift_diffusion",
-            f"Drift-diffusion solution of the NSA-NH4PF6 device at {v0:g} V: bands and quasi-Fermi levels, carrier "
-            "densities, recombination R(x) and photon generation",
-            plot_drift_diffusion(r, v0),
+            f"Drift-diffusion solution of the NSA-NH4PF6 device at its luminance maximum ({v0:.1f} V): bands and "
+            "quasi-Fermi levels, carrier densities, recombination R(x) and photon generation",
+            plot_drift_diffusion(nsa_dev.dd, v0),
         )
     )
-    pred = predictions(ctx["stack"], voltage_V=v0)
+    solved = {SAMPLES[key]["device"]: dev for key, dev in sims.items()}
+    pred = predictions(ctx["stack"], solved=solved)
     rows = pred["pot2t_sweep"]
     t = [row["pot2t_nm"] for row in rows]
     fig, ax = _plt().subplots(figsize=(5.2, 3.8))
     ax.plot(t, [100 * row["peak_eqe"] for row in rows], "o-", label="peak EQE (drift-diffusion)")
-    ax.plot(t, [100 * row["eta_out"] for row in rows], "s--", label="outcoupling (optics only)")
+    ax.plot(t, [100 * row["eta_out"] for row in rows], "s--", label="outcoupling of the solved zone (optics)")
     ax.set_xlabel("PO-T2T thickness (nm)")
     ax.set_ylabel("%")
     ax2 = ax.twinx()
-    ax2.plot(t, [row["current_density_mA_cm2"] for row in rows], "k:", label=f"J at {v0:g} V")
-    ax2.set_ylabel(f"J at {v0:g} V (mA cm$^{{-2}}$) [dotted]")
+    ax2.semilogy(t, [row["max_luminance_cd_m2"] for row in rows], "k:", label="maximum luminance")
+    ax2.set_ylabel("maximum luminance (cd m$^{-2}$) [dotted]")
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title("Electrical and optical effects of the ETL thickness")
     out.figures.append(
-        ("dd_thickness", "Drift-diffusion peak EQE and current against PO-T2T thickness, beside the outcoupling", fig)
+        (
+            "dd_thickness",
+            "Drift-diffusion peak EQE and maximum luminance against PO-T2T thickness, beside the outcoupling",
+            fig,
+        )
     )
     nsa, ctrl = pred["devices"]["li2024-nsa-pf6"], pred["devices"]["li2024-control"]
+    comp = {
+        key: simulate_stack(ctx["stack"], SAMPLES[key]["device"], ctx["pl"][key]).result.figures_of_merit()
+        for key in SAMPLES
+    }
     out.notes.append(
-        "Drift-diffusion device (qdled.device.dd; one parameter, the QD-film mobility prefactor, calibrated on the "
-        f"NSA-NH4PF6 luminance at {v0:g} V; everything else predicted): peak EQE {nsa['peak_eqe']:.1%} (NSA-NH4PF6) "
-        f"and {ctrl['peak_eqe']:.1%} (OA/OAm) against the paper's {_fmt('nsa_pf6.peak_eqe')} and "
-        f"{_fmt('control.peak_eqe')}; turn-on {nsa['turn_on_voltage_V']:.2f} / {ctrl['turn_on_voltage_V']:.2f} V; "
-        f"emission zone {nsa['emission_zone_in_qd_nm']:.1f} nm into the QD film from PTAA (holes pile up at "
-        "TmPyPB). Its EQE is low because recombination sits in a layer of about two holes per dot whose trions are "
-        "taken as dark, and it has no heating, so its luminance does not turn over; the compact model therefore "
-        "remains the default device model of this report."
+        f"Drift-diffusion predictions: peak EQE {nsa['peak_eqe']:.1%} (NSA-NH4PF6) and {ctrl['peak_eqe']:.1%} "
+        f"(OA/OAm) against the paper's {_fmt('nsa_pf6.peak_eqe')} and {_fmt('control.peak_eqe')}; turn-on "
+        f"{nsa['turn_on_voltage_V']:.2f} / {ctrl['turn_on_voltage_V']:.2f} V; emission zone "
+        f"{nsa['emission_zone_in_qd_nm']:.1f} nm into the 35 nm QD film from PTAA (holes pile up at TmPyPB, where the "
+        f"outcoupling is {nsa['eta_out']:.3f} against 0.28 at the PTAA side). The compact series model (the fast "
+        f"surrogate, `qdled device --model compact`, calibrated on its own) gives peak EQE "
+        f"{comp['nsa_pf6']['peak_eqe']:.1%} / {comp['control']['peak_eqe']:.1%} and maximum luminance "
+        f"{comp['nsa_pf6']['max_luminance_cd_m2']:.0f} / {comp['control']['max_luminance_cd_m2']:.0f} cd/m2."
     )
 
 

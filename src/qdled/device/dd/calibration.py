@@ -1,34 +1,32 @@
-"""Calibration of the drift-diffusion device on the NSA-NH4PF6 LED only, and its luminance.
+"""Calibration of the drift-diffusion device on the NSA-NH4PF6 LED only, its parameters and records.
 
-One transport parameter is fitted: the prefactor ``mu_0`` of the QD-film hopping mobility
-``mu = mu_0 exp(-beta d)`` (:func:`qdled.device.transport.ligand_tunnelling_mobility_m2_Vs`), shared by both
-devices. It is fixed by the NSA-NH4PF6 device's luminance at the paper's voltage of maximum luminance,
-``L(5.8 V) = 4203 cd/m^2``, computed through the chain exactly as ``qdled device --model drift-diffusion`` runs
-it (default stack, the chain's film PL through :func:`qdled.optics.el_spectrum`: spectrally averaged outcoupling and
-Purcell factor, cavity-filtered EL for the photometry). Everything else is a prediction: the whole J-V-L curve,
-turn-on voltage, peak EQE, emission zone, the thickness dependences, and the control device, which differs only by
-its ligand shell (tunnelling distance ``qd_ligand_gap_nm``), dots (gap), PLQY, PL lifetime and the trap density
-that follows from them -- the values of :func:`qdled.device.parameters.device_parameters` (note: the control's
-``qd_ligand_gap_nm`` and ``plqy`` there were fitted to the control by the *compact* model; the drift-diffusion
-model takes them as inputs and fits nothing on the control).
+Two parameters are fitted, both shared by every device, on the NSA-NH4PF6 device's luminance maximum
+(4203 cd/m^2 at 5.8 V) computed through the chain exactly as ``qdled device`` runs it
+(:func:`qdled.device.chain.simulate_stack_drift_diffusion`: default stack, the chain's film PL and PLQY,
+position-resolved optics, the EL of the solved emission zone):
 
-Luminance: photons out per area and time are ``J/q x EQE`` (EQE from the solver's photon-generation profile
-weighted with the outcoupling); :func:`qdled.spectral.luminance_from_photon_flux` turns them into the luminance
-of a Lambertian emitter with the chain's EL spectrum (as the compact model does in
-:func:`qdled.device.simulate_device`).
+* the prefactor ``mu_0`` of the QD-film hopping mobility ``mu = mu_0 exp(-beta d)``
+  (:func:`qdled.device.transport.ligand_tunnelling_mobility_m2_Vs`): the luminance at 5.8 V;
+* the thermal resistance ``R_th`` of the Joule heating in the exciton balance (device temperature
+  ``T0 + R_th J V``, thermal quenching law of the compact model): the luminance turns over at 5.8 V
+  (``L(5.9 V) = L(5.7 V)`` on the chain's 0.1 V grid).
 
-What the fit absorbs: at 5.8 V the current is limited by electron transfer over the assumed 0.8 eV LUMO step
-PO-T2T (3.5 eV) -> TmPyPB (2.7 eV) (``levels.toml``, both values optical-gap estimates flagged "assumption"):
-the 6 nm TmPyPB takes ~2.7 V of the electron quasi-Fermi level, the QD film ~1.2 V (holes). ``mu_0`` and that
-offset are degenerate for this single target: with a 0.3 eV step (TmPyPB LUMO 3.2 eV) the same luminance needs
-``mu_0`` ~1e-8 m^2/(V s), five orders of magnitude lower. The value below (QD-film mobility 2.4e-6 m^2/(V s) =
-0.024 cm^2/(V s) for the NSA shell) is therefore conditional on the level table.
+Heating does not act back on transport, so for a given ``mu_0`` the solved device is re-balanced for each trial
+``R_th`` without solving again (:meth:`DriftDiffusionResult.with_exciton`); ``R_th`` is the inner root, ``mu_0``
+the outer one.
 
-The paper's luminance *maximum* at 5.8 V (a turnover) is not reproduced: the drift-diffusion model has no
-heating or degradation, so its luminance keeps rising to the end of the 0-8 V grid; the fit matches the luminance
-*value* at 5.8 V, and the outputs say that the curve does not turn over.
+Everything else is a prediction: the J-V-L shape, turn-on voltage, peak EQE and its roll-off, emission zone,
+charge balance, the thickness dependences and the control device, which differs by its dots (gap, size), its
+film PLQY and PL lifetime from the dots stage (:func:`qdled.dots.recipe_film`), the trap density that follows
+and its ligand shell (tunnelling distance ``qd_ligand_gap_nm`` of
+:func:`qdled.device.parameters.device_parameters`; the control's value there was fitted by the *compact* model
+to the control's luminance and is an input here, see :data:`NOTE`).
 
-Run ``python -m qdled.device.dd.calibration`` to refit (prints the value to freeze in :data:`DD_CALIBRATED`);
+What the fit absorbs: the current is limited by electron transfer over the assumed 0.8 eV LUMO step PO-T2T
+(3.5 eV) -> TmPyPB (2.7 eV) (``levels.toml``, optical-gap estimates flagged "assumption"); ``mu_0`` and that
+offset are degenerate for this target, so the value of ``mu_0`` is conditional on the level table.
+
+Run ``python -m qdled.device.dd.calibration`` to refit (prints the values to freeze in :data:`DD_CALIBRATED`);
 ``--predict`` adds the predictions (:func:`predictions`: both devices, PO-T2T 5-80 nm).
 
 References
@@ -36,6 +34,7 @@ References
 .. [1] Li, Y. et al., Nat. Commun. 15, 5696 (2024): 4203 cd/m^2 at 5.8 V (NSA-NH4PF6 device).
 .. [2] Liu, Y. et al., Nano Lett. 10, 1960 (2010): QD-film mobility falls exponentially with the
    ligand length (the ``beta`` used here).
+.. [3] Brent, R. P., Algorithms for Minimization without Derivatives, Prentice-Hall (1973): root finding.
 """
 
 from __future__ import annotations
@@ -50,30 +49,50 @@ from scipy.optimize import brentq
 from qdled.device.parameters import DeviceParameters
 from qdled.errors import ConvergenceError, InputError
 from qdled.io.paper import Calibrated, paper_value
-from qdled.spectral import luminance_from_photon_flux, turn_on_voltage
+from qdled.spectral import luminance_from_photon_flux
 
 __all__ = [
     "DD_CALIBRATED",
+    "NOTE",
     "calibrate",
     "calibrated_parameters",
+    "dd_parameters",
+    "dd_records",
     "luminance_cd_m2",
-    "luminance_summary",
     "predictions",
 ]
 
 #: Parameters of the drift-diffusion device fitted to the paper (NSA-NH4PF6 device only), field -> record.
-#: Found by :func:`calibrate` with the default stack and the chain's optics.
+#: Found by :func:`calibrate` with the default stack through the chain; shared by every device.
 DD_CALIBRATED: MappingProxyType = MappingProxyType(
     {
         "qd_mobility_prefactor_m2_Vs": Calibrated(
-            1.648e-3,
+            1.16713e-3,
             "m2/(V s)",
-            ("nsa_pf6.max_luminance_cd_m2", "nsa_pf6.voltage_at_max_luminance_V"),
-            "drift-diffusion device (qdled.device.dd, default stack, chain optics and EL): luminance at the "
-            "paper's voltage of maximum luminance equals the paper's maximum luminance (root finding in log mu_0; "
-            "the model does not turn over there)",
+            ("nsa_pf6.max_luminance_cd_m2",),
+            "drift-diffusion device through the chain (qdled device, default stack): luminance at the paper's "
+            "voltage of maximum luminance equals the paper's maximum (outer root in log mu_0)",
+        ),
+        "thermal_resistance_K_m2_W": Calibrated(
+            0.0354678,
+            "K m2/W",
+            ("nsa_pf6.voltage_at_max_luminance_V",),
+            "Joule heating in the exciton balance that puts the drift-diffusion device's luminance maximum at the "
+            "paper's voltage (inner root: L(V + 0.1 V) = L(V - 0.1 V))",
         ),
     }
+)
+
+#: What ``qdled device`` (drift-diffusion) says about its own numbers.
+NOTE = (
+    "drift-diffusion solver (Poisson + Scharfetter-Gummel continuity + exciton balance with Joule heating), coupled "
+    "both ways with the optics (position-resolved outcoupling and Purcell factor in; the solved emission zone out "
+    "to the EL spectrum). Two shared parameters are calibrated on the NSA-NH4PF6 device only: the QD-film "
+    "mobility prefactor and the thermal resistance (its luminance maximum and the voltage of that maximum). "
+    "Everything else is predicted: J-V-L shape, turn-on, peak EQE and roll-off, emission zone, charge balance, "
+    "thickness dependence, and the control device from its dots, film PLQY and ligand shell (whose tunnelling "
+    "distance is the compact model's fit to the control's luminance: an input here). The compact model "
+    "(--model compact) is the fast surrogate"
 )
 
 
@@ -81,12 +100,40 @@ def calibrated_parameters(params: DeviceParameters, values: dict | None = None) 
     """``params`` with the drift-diffusion calibrated values (:data:`DD_CALIBRATED`, or ``values``) in place.
 
     The same values apply to every device: the QD-mobility prefactor is a property of hopping between CsPbI3
-    dots, the ligand shell enters through ``qd_ligand_gap_nm``.
+    dots (the ligand shell enters through ``qd_ligand_gap_nm``), the thermal resistance one of the substrate
+    and package.
     """
     if not isinstance(params, DeviceParameters):
         raise InputError(f"params must be DeviceParameters, got {type(params).__name__}")
-    vals = {k: rec.value for k, rec in DD_CALIBRATED.items()} if values is None else dict(values)
+    vals = {k: rec.value for k, rec in DD_CALIBRATED.items()}
+    vals.update({} if values is None else values)
     return replace(params, **vals)
+
+
+def dd_parameters(stack, name: str, values: dict | None = None) -> DeviceParameters:
+    """Parameters of device ``name`` built as ``stack`` for the drift-diffusion solver: the stack's layer
+    thicknesses, the film PLQY and PL lifetime that the dots stage predicts for the device's recipe
+    (:func:`qdled.dots.recipe_film`, the film whose PL the chain emits) and the calibrated values
+    (:data:`DD_CALIBRATED`, updated with ``values``)."""
+    from qdled.device.chain import parameters_for_stack
+    from qdled.dots import recipe_film
+
+    film = recipe_film(name)
+    p = replace(
+        parameters_for_stack(stack, name),
+        plqy=float(film.film_plqy),
+        pl_lifetime_s=float(film.film_lifetime_ns) * 1e-9,
+    )
+    return calibrated_parameters(p, values)
+
+
+def dd_records(name: str) -> dict:
+    """Calibration records of the drift-diffusion device ``name``: :data:`DD_CALIBRATED` (fitted on the NSA
+    device, shared) and the operational-ageing constant (:data:`qdled.device.ageing.CALIBRATED`, fitted on the
+    NSA device's T50), which :func:`qdled.device.chain.with_operational_lifetime` puts in effect."""
+    from qdled.device.ageing import CALIBRATED as AGEING
+
+    return {**DD_CALIBRATED, **AGEING}
 
 
 def luminance_cd_m2(result, el) -> np.ndarray:
@@ -99,126 +146,130 @@ def luminance_cd_m2(result, el) -> np.ndarray:
     return np.asarray(luminance_from_photon_flux(flux, el), float)
 
 
-def luminance_summary(result, el) -> dict:
-    """JSON-ready luminance figures of merit: ``luminance_cd_m2`` (per voltage), ``max_luminance_cd_m2``,
-    ``voltage_at_max_luminance_V``, ``luminance_turns_over`` (False if the maximum is the last grid point),
-    ``turn_on_voltage_V`` (first 1 cd/m^2; None if never reached)."""
-    L = luminance_cd_m2(result, el)
-    V = np.asarray(result.voltage_V, float)
-    k = int(np.argmax(L))
-    ton = turn_on_voltage(V, L)
-    return {
-        "luminance_cd_m2": [float(v) for v in L],
-        "max_luminance_cd_m2": float(L[k]),
-        "voltage_at_max_luminance_V": float(V[k]),
-        "luminance_turns_over": bool(k < V.size - 1 and V[k] < V.max()),
-        "turn_on_voltage_V": None if not np.isfinite(ton) else float(ton),
-    }
-
-
-def _luminance_at(stack, name: str, mu0: float, voltage_V: float, optics, el) -> float:
-    from qdled.device.chain import parameters_for_stack
-    from qdled.device.dd import solve_jv
-
-    p = calibrated_parameters(parameters_for_stack(stack, name), {"qd_mobility_prefactor_m2_Vs": mu0})
-    r = solve_jv(p, [0.0, voltage_V], purcell=optics["purcell_factor"], eta_out=optics["eta_out"])
-    return float(luminance_cd_m2(r, el)[-1])
-
-
-def calibrate(stack=None, *, bracket_m2_Vs=(1e-6, 1e-1), rtol: float = 1e-4) -> dict:
-    """Fit the QD-mobility prefactor so that the NSA-NH4PF6 device gives the paper's luminance at 5.8 V.
+def calibrate(stack=None, *, bracket_m2_Vs=(1e-5, 1e-2), bracket_K_m2_W=(1e-4, 1.0), rtol: float = 1e-4) -> dict:
+    """Fit the QD-mobility prefactor and the thermal resistance on the NSA-NH4PF6 device's luminance maximum.
 
     Parameters
     ----------
     stack : qdled.io.stack.Stack, optional
         Default :func:`qdled.io.stack.default_stack` (the device as ``qdled device`` runs it).
-    bracket_m2_Vs : (float, float)
-        Search interval of ``mu_0``.
+    bracket_m2_Vs, bracket_K_m2_W : (float, float)
+        Search intervals of ``mu_0`` and ``R_th``.
     rtol : float
-        Relative tolerance on ``mu_0``.
+        Relative tolerance on both.
 
     Returns
     -------
     dict
-        ``qd_mobility_prefactor_m2_Vs`` (fitted), ``qd_mobility_m2_Vs`` (the NSA film's ``mu_n``),
-        ``luminance_cd_m2`` at the target voltage, the target and the optics used.
+        ``qd_mobility_prefactor_m2_Vs``, ``thermal_resistance_K_m2_W`` (fitted), the resulting maximum
+        luminance and its voltage through the chain, the targets.
 
     Raises
     ------
     ConvergenceError
-        The target is not bracketed (the luminance cannot reach it within the interval).
+        A target is not bracketed.
 
     References
     ----------
-    Li et al., Nat. Commun. 15, 5696 (2024) (target); Brent, Algorithms for Minimization without Derivatives
-    (1973) (root finding).
+    Li et al., Nat. Commun. 15, 5696 (2024) (targets); Brent (1973) (root finding).
     """
-    from qdled.device import transport as tr
-    from qdled.device.chain import parameters_for_stack, stack_optics
+    from qdled.device.chain import DD_VOLTAGE_V, chain_pl
+    from qdled.device.dd import solve_jv
+    from qdled.device.dd.coupling import close_loop, position_optics
     from qdled.io.stack import default_stack
 
     name = "li2024-nsa-pf6"
     stack = default_stack() if stack is None else stack
     target = paper_value("nsa_pf6.max_luminance_cd_m2")
     v_target = paper_value("nsa_pf6.voltage_at_max_luminance_V")
-    optics, em = stack_optics(stack, name)
+    V = DD_VOLTAGE_V[DD_VOLTAGE_V <= v_target + 0.1 + 1e-9]
+    i0 = int(np.argmin(np.abs(V - v_target)))
+    if i0 + 1 >= V.size:
+        raise InputError(f"the chain's voltage grid does not reach {v_target} V + one step")
+    pl = chain_pl(name)
+    prof = position_optics(stack, pl)
+    state = {}
 
-    def f(log_mu0):
-        return np.log(_luminance_at(stack, name, 10.0**log_mu0, v_target, optics, em.el) / target)
+    def solved(log_mu0):
+        p = dd_parameters(stack, name, {"qd_mobility_prefactor_m2_Vs": 10.0**log_mu0})
+        r = solve_jv(p, V, purcell=(prof["depth_nm"], prof["purcell"]), eta_out=(prof["depth_nm"], prof["eta_out"]))
+        return p, r
+
+    def rebalanced(p, r, rth):
+        return r.with_exciton(replace(r.exciton, thermal_resistance_K_m2_W=rth))
+
+    def f_outer(log_mu0):
+        p, r = solved(log_mu0)
+
+        # luminance ~ photon flux: the turnover condition does not depend on the EL's photometric factor
+        def slope(log_rth):
+            rr = rebalanced(p, r, 10.0**log_rth)
+            ph = rr.current_density_A_m2 * rr.external_quantum_efficiency
+            return np.log(ph[i0 + 1] / ph[i0 - 1])
+
+        # the slope falls from > 0 (no heating) through 0 (the maximum at the target) and, with absurd heating
+        # (T > 1000 K) where the quenching saturates, rises again: take the first sign change on a log grid.
+        # Outside it the sign still tells the outer search where to go: a maximum before the target even with the
+        # least heating means too much current (mu_0 too high), none with the most heating too little.
+        grid = np.linspace(np.log10(bracket_K_m2_W[0]), np.log10(bracket_K_m2_W[1]), 33)
+        sl = np.array([slope(g) for g in grid])
+        if sl[0] < 0:
+            return 10.0
+        down = np.flatnonzero((sl[:-1] > 0) & (sl[1:] <= 0))
+        if down.size == 0:
+            return -10.0
+        lo, hi = grid[down[0]], grid[down[0] + 1]
+        rth = 10.0 ** brentq(slope, lo, hi, xtol=rtol / np.log(10.0))
+        rr = rebalanced(p, r, rth)
+        res, _ = close_loop(rr, replace(p, thermal_resistance_K_m2_W=rth), stack, pl, dd_records(name))
+        state.update(mu0=10.0**log_mu0, rth=rth, L=float(res.luminance_cd_m2[i0]))
+        return np.log(state["L"] / target)
 
     lo, hi = np.log10(bracket_m2_Vs[0]), np.log10(bracket_m2_Vs[1])
-    flo, fhi = f(lo), f(hi)
-    if flo * fhi > 0:
+    if f_outer(lo) * f_outer(hi) > 0:
         raise ConvergenceError(f"luminance target {target} cd/m2 not bracketed by mu_0 in {bracket_m2_Vs} m2/Vs")
-    x = brentq(f, lo, hi, xtol=rtol / np.log(10.0))
-    mu0 = float(10.0**x)
-    p = parameters_for_stack(stack, name)
+    brentq(f_outer, lo, hi, xtol=rtol / np.log(10.0))
     return {
-        "qd_mobility_prefactor_m2_Vs": mu0,
-        "qd_mobility_m2_Vs": float(
-            tr.ligand_tunnelling_mobility_m2_Vs(mu0, p.qd_ligand_gap_nm, p.tunnelling_beta_per_angstrom)
-        ),
-        "luminance_cd_m2": _luminance_at(stack, name, mu0, v_target, optics, em.el),
+        "qd_mobility_prefactor_m2_Vs": state["mu0"],
+        "thermal_resistance_K_m2_W": state["rth"],
+        "luminance_cd_m2": state["L"],
         "target_cd_m2": target,
         "target_voltage_V": v_target,
-        "eta_out": float(optics["eta_out"]),
-        "purcell_factor": float(optics["purcell_factor"]),
     }
 
 
-def predictions(stack=None, pot2t_nm=(5.0, 10.0, 20.0, 37.0, 50.0, 65.0, 80.0), voltage_V: float = 5.8) -> dict:
+def predictions(stack=None, pot2t_nm=(5.0, 10.0, 20.0, 37.0, 50.0, 65.0, 80.0), solved: dict | None = None) -> dict:
     """Predictions of the calibrated drift-diffusion device (nothing here is fitted).
 
     Returns ``{"devices": {name: figures}, "pot2t_sweep": [rows]}``: for both devices the peak EQE, maximum
-    luminance over 0-8 V and its voltage (with ``luminance_turns_over``), the luminance, current density, EQE and
-    emission-zone centroid (nm from the QD/PTAA interface) at ``voltage_V`` and the turn-on voltage; for the
-    NSA-NH4PF6 device, current density, EQE and luminance at ``voltage_V`` against the PO-T2T thickness.
+    luminance and its voltage, the EQE, current density and emission zone (nm into the QD film from the PTAA
+    side) at the maximum, turn-on voltage and EL colour; for the NSA-NH4PF6 device the same against the PO-T2T
+    thickness. ``solved``: devices already solved on ``stack`` (name -> DriftDiffusionDevice), reused.
     """
     from qdled.device.chain import simulate_stack_drift_diffusion
     from qdled.io.stack import default_stack
 
     stack = default_stack() if stack is None else stack
 
-    def figures(st, name):
-        r, out = simulate_stack_drift_diffusion(st, name)
-        i = r.at(voltage_V)
-        qd_start = float(r.interfaces_nm[0])
+    def figures(st, name, d=None):
+        d = simulate_stack_drift_diffusion(st, name) if d is None else d
+        fom, out = d.result.figures_of_merit(), d.summary()
+        k = int(np.nanargmax(d.result.luminance_cd_m2))
         return {
-            "peak_eqe": out["peak_eqe"],
-            "max_luminance_cd_m2": out["max_luminance_cd_m2"],
-            "voltage_at_max_luminance_V": out["voltage_at_max_luminance_V"],
+            "peak_eqe": fom["peak_eqe"],
+            "max_luminance_cd_m2": fom["max_luminance_cd_m2"],
+            "voltage_at_max_luminance_V": fom["voltage_at_max_luminance_V"],
             "luminance_turns_over": out["luminance_turns_over"],
-            "turn_on_voltage_V": out["turn_on_voltage_V"],
-            "luminance_cd_m2": out["luminance_cd_m2"][i],
-            "current_density_mA_cm2": out["current_density_mA_cm2"][i],
-            "eqe": out["external_quantum_efficiency"][i],
-            "emission_zone_in_qd_nm": None
-            if out["emission_zone_nm"][i] is None
-            else out["emission_zone_nm"][i] - qd_start,
+            "turn_on_voltage_V": fom["turn_on_voltage_V"],
+            "current_density_mA_cm2": float(d.result.current_density_mA_cm2[k]),
+            "eqe_at_max_luminance": float(d.result.eqe[k]),
+            "emission_zone_in_qd_nm": out["emission_zone_in_qd_nm_at_max_luminance"],
             "eta_out": out["optics"]["eta_out"],
+            "el_peak_nm": fom["el_peak_nm"],
         }
 
-    devices = {name: figures(stack, name) for name in ("li2024-nsa-pf6", "li2024-control")}
+    solved = {} if solved is None else solved
+    devices = {name: figures(stack, name, solved.get(name)) for name in ("li2024-nsa-pf6", "li2024-control")}
     own = stack.layer("PO-T2T").thickness_nm
     sweep = []
     for t in pot2t_nm:
@@ -228,11 +279,11 @@ def predictions(stack=None, pot2t_nm=(5.0, 10.0, 20.0, 37.0, 50.0, 65.0, 80.0), 
             else figures(stack.with_values({"PO-T2T.thickness_nm": float(t)}), "li2024-nsa-pf6")
         )
         sweep.append({"pot2t_nm": float(t), **row})
-    return {"voltage_V": float(voltage_V), "devices": devices, "pot2t_sweep": sweep}
+    return {"devices": devices, "pot2t_sweep": sweep}
 
 
 def main(argv=None) -> None:  # pragma: no cover - maintenance script
-    """Refit and print the value to freeze in :data:`DD_CALIBRATED`; ``--predict`` also prints the predictions."""
+    """Refit and print the values to freeze in :data:`DD_CALIBRATED`; ``--predict`` also prints the predictions."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv

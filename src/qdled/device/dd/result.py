@@ -7,7 +7,12 @@ Exciton balance (emissive layer, per node, no exciton diffusion): excitons form 
 (Auger) annihilation, ``G = (F k_r + k_nr + k_q) n_x + n_x^2 / (N_QD tau_XX)``, where ``F(x)`` is the Purcell
 factor, ``k_r = PLQY/tau_PL``, ``k_nr = (1 - PLQY)/tau_PL`` and ``k_q = f_c (1 - Y_trion) / tau_trion`` the
 quenching of an exciton on a charged dot, ``f_c = min((n + p)/N_QD, 1)`` the charged fraction from the local
-carrier densities. Photons are generated at ``F k_r n_x``; weighted with ``eta_out(x)`` they give the EQE.
+carrier densities, ``Y_trion`` the relative yield of a charged dot. Joule heating adds the activated quenching
+channel ``k_r r(T)`` of :func:`qdled.device.emission.thermal_quench_ratio` (the compact model's law) at the device
+temperature ``T = T0 + R_th J V`` of each voltage; it does not act back on transport (mobilities and injection
+stay at ``T0``: a stated approximation), so :meth:`DriftDiffusionResult.with_exciton` can re-evaluate the balance
+exactly without solving again. Photons are generated at ``F k_r n_x``; weighted with ``eta_out(x)`` they give the
+EQE.
 
 References
 ----------
@@ -26,7 +31,13 @@ from scipy.constants import e as Q_C
 
 from qdled.errors import InputError
 
-__all__ = ["DriftDiffusionResult", "collect_result", "evaluate_profile"]
+__all__ = [
+    "DriftDiffusionResult",
+    "collect_result",
+    "device_temperature_K",
+    "evaluate_profile",
+    "exciton_photon_generation",
+]
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,48 @@ class DriftDiffusionResult:
     continuity_excess: np.ndarray
     newton_iterations: np.ndarray
     box_width_nm: np.ndarray
+    temperature_K: np.ndarray | None = None
+    purcell_profile: np.ndarray | None = None
+    eta_out_profile: np.ndarray | None = None
+    emissive: np.ndarray | None = None
+    exciton: object = None  # ExcitonParameters of the balance (None: no emissive layer)
+    ambient_K: float = 300.0
+
+    def with_exciton(self, exciton) -> DriftDiffusionResult:
+        """The same electrical solution with another exciton balance (e.g. a different thermal resistance or
+        PLQY): photon generation, IQE, EQE and temperatures recomputed from the stored exciton formation and
+        carrier densities. Exact because the exciton balance does not act back on transport."""
+        from dataclasses import replace
+
+        if self.emissive is None:
+            raise InputError("this result has no emissive layer")
+        J, V = self.current_density_A_m2, self.voltage_V
+        T = device_temperature_K(exciton, self.ambient_K, J, V)
+        G = exciton_photon_generation(
+            exciton,
+            self.emissive,
+            self.exciton_formation_m3_s,
+            self.electron_density_m3,
+            self.hole_density_m3,
+            self.purcell_profile,
+            T,
+            self.ambient_K,
+        )
+        dx = self.box_width_nm * 1e-9
+        with np.errstate(divide="ignore", invalid="ignore"):
+            safe = np.abs(J) > 1e-30
+            Jd = np.where(safe, J, 1.0)
+            iqe = np.where(safe, Q_C * (G * dx).sum(1) / Jd, 0.0)
+            eta = self.eta_out_profile
+            eqe = None if eta is None else np.where(safe, Q_C * (G * eta * dx).sum(1) / Jd, 0.0)
+        return replace(
+            self,
+            photon_generation_m3_s=G,
+            internal_quantum_efficiency=iqe,
+            external_quantum_efficiency=eqe,
+            temperature_K=T,
+            exciton=exciton,
+        )
 
     def recombination_peak_nm(self) -> np.ndarray:
         """Position [nm from the anode side of the solver domain] of the maximum of R(x) at each voltage."""
@@ -118,6 +171,39 @@ class DriftDiffusionResult:
             "layer_names": list(self.layer_names),
             "layer_interfaces_nm": clean(self.interfaces_nm),
         }
+
+
+def device_temperature_K(exciton, ambient_K: float, current_density_A_m2, voltage_V) -> np.ndarray:
+    """Device temperature [K] at each voltage: ``T0 + R_th J V`` (Joule heating of the whole dissipated
+    electrical power through the thermal resistance; ``T0`` at zero or reverse power)."""
+    J = np.asarray(current_density_A_m2, float)
+    if exciton is None or exciton.thermal_resistance_K_m2_W == 0.0:
+        return np.full(J.shape, float(ambient_K))
+    return ambient_K + exciton.thermal_resistance_K_m2_W * np.clip(J * np.asarray(voltage_V, float), 0.0, None)
+
+
+def exciton_photon_generation(exciton, emissive, formation_m3_s, n_m3, p_m3, purcell, temperature_K, ambient_K):
+    """Photon generation [m^-3 s^-1] (voltages x nodes) of the exciton balance of the module docstring, from the
+    exciton formation rate, the carrier densities (charged fraction), the Purcell profile and the device
+    temperature at each voltage (thermal quenching, :func:`qdled.device.emission.thermal_quench_ratio`)."""
+    from qdled.device.emission import thermal_quench_ratio
+
+    G = np.asarray(formation_m3_s, float)
+    if exciton is None:
+        return np.zeros_like(G)
+    exc = exciton
+    kr = exc.radiative_rate_s * np.asarray(purcell, float)[None, :]
+    kth = exc.radiative_rate_s * thermal_quench_ratio(
+        np.asarray(temperature_K, float),
+        activation_eV=exc.quench_activation_eV,
+        half_temperature_K=exc.quench_half_temperature_K,
+        ambient_K=ambient_K,
+    )
+    fc = np.minimum((np.asarray(n_m3) + np.asarray(p_m3)) / exc.dot_density_m3, 1.0)
+    k0 = kr + exc.nonradiative_rate_s + kth[:, None] + fc * (1.0 - exc.trion_relative_yield) / exc.trion_lifetime_s
+    a = 1.0 / (exc.dot_density_m3 * exc.auger_lifetime_s)
+    nx = 2.0 * G / (k0 + np.sqrt(k0 * k0 + 4.0 * a * G))
+    return np.where(np.asarray(emissive, bool)[None, :], kr * nx, 0.0)
 
 
 def evaluate_profile(name, value, depth_nm, default):
@@ -177,16 +263,7 @@ def collect_result(structure, sysm, v_in, sols, vbi, F_purcell, eta):
         jn0 = cur[0][0] if cur[0] is not None else Jn[0] - Q_C * R[0] * g.dx[0]
         jpL = cur[1][1] if cur[1] is not None else Jp[-1] - Q_C * R[-1] * g.dx[-1]
         leak[m] = jn0 + jpL
-        RLe = np.where(g.emissive, np.maximum(RL, 0.0), 0.0)
-        if exc is not None:
-            kr = exc.radiative_rate_s * F_purcell
-            fc = np.minimum((n + p) / exc.dot_density_m3, 1.0)
-            k0 = kr + exc.nonradiative_rate_s + fc * (1.0 - exc.trion_relative_yield) / exc.trion_lifetime_s
-            a = 1.0 / (exc.dot_density_m3 * exc.auger_lifetime_s)
-            nx = 2.0 * RLe / (k0 + np.sqrt(k0 * k0 + 4.0 * a * RLe))
-            Gph = np.where(g.emissive, kr * nx, 0.0)
-        else:
-            Gph = np.zeros(N)
+        arr["RL"][m] = np.where(g.emissive, np.maximum(RL, 0.0), 0.0)
         for k, v in (
             ("psi", psi),
             ("phin", phin),
@@ -194,14 +271,16 @@ def collect_result(structure, sysm, v_in, sols, vbi, F_purcell, eta):
             ("n", n),
             ("p", p),
             ("R", R),
-            ("RL", RLe),
-            ("G", Gph),
             ("jn", jn_node),
             ("jp", jp_node),
         ):
             arr[k][m] = v
         iters[m] = it
     dx = g.dx
+    T = device_temperature_K(exc, structure.temperature_K, J, v_in)
+    arr["G"] = exciton_photon_generation(
+        exc, g.emissive, arr["RL"], arr["n"], arr["p"], F_purcell, T, structure.temperature_K
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         # ratios per injected electron; 0 where no current flows (never NaN)
         safe = np.abs(J) > 1e-30
@@ -245,4 +324,10 @@ def collect_result(structure, sysm, v_in, sols, vbi, F_purcell, eta):
         continuity_excess=excess,
         newton_iterations=iters,
         box_width_nm=dx * 1e9,
+        temperature_K=T,
+        purcell_profile=F_purcell,
+        eta_out_profile=eta,
+        emissive=g.emissive.copy(),
+        exciton=exc,
+        ambient_K=float(structure.temperature_K),
     )

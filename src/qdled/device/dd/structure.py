@@ -18,6 +18,8 @@ References
 .. [3] Li, Y. et al., Nat. Commun. 15, 5696 (2024) (the stack).
 .. [4] Hu, F. et al., Nano Lett. 16, 6425 (2016): in CsPbI3 nanocrystals the Auger recombination of charged
    excitons is slow; their PL lifetime is about half that of neutral excitons.
+.. [5] Galland, C. et al., Nature 479, 203 (2011): the radiative rate of a negative trion is about twice the
+   neutral exciton's.
 """
 
 from __future__ import annotations
@@ -121,8 +123,11 @@ class Contact:
 @dataclass(frozen=True)
 class ExcitonParameters:
     """Exciton balance in the emissive layer: radiative and non-radiative rates [1/s] (from PLQY and PL
-    lifetime), biexciton Auger lifetime, trion (exciton on a charged dot) Auger lifetime and relative yield,
-    dot density [m^-3]."""
+    lifetime), biexciton Auger lifetime, trion (exciton on a charged dot) lifetime and relative yield,
+    dot density [m^-3], and Joule heating: the device warms by ``thermal_resistance_K_m2_W x J V`` above the
+    structure's temperature and an activated quenching channel opens (``quench_activation_eV``,
+    ``quench_half_temperature_K``: the law of :func:`qdled.device.emission.thermal_quench_ratio`, the compact
+    model's). ``thermal_resistance_K_m2_W = 0`` switches heating off."""
 
     radiative_rate_s: float
     nonradiative_rate_s: float
@@ -130,11 +135,22 @@ class ExcitonParameters:
     trion_lifetime_s: float
     trion_relative_yield: float
     dot_density_m3: float
+    thermal_resistance_K_m2_W: float = 0.0
+    quench_activation_eV: float = 0.3
+    quench_half_temperature_K: float = 380.0
 
     def __post_init__(self):
-        for f in ("radiative_rate_s", "auger_lifetime_s", "trion_lifetime_s", "dot_density_m3"):
+        for f in (
+            "radiative_rate_s",
+            "auger_lifetime_s",
+            "trion_lifetime_s",
+            "dot_density_m3",
+            "quench_activation_eV",
+            "quench_half_temperature_K",
+        ):
             require_finite_positive(f, getattr(self, f))
-        require_finite_positive("nonradiative_rate_s", self.nonradiative_rate_s, allow_zero=True)
+        for f in ("nonradiative_rate_s", "thermal_resistance_K_m2_W"):
+            require_finite_positive(f, getattr(self, f), allow_zero=True)
         if not 0 <= self.trion_relative_yield <= 1:
             raise InputError(f"trion_relative_yield must be in [0, 1], got {self.trion_relative_yield}")
 
@@ -178,6 +194,13 @@ class DriftDiffusionSettings:
     # NCs (slow trion Auger; Hu et al. 2016, ref. [4]); was 100 ps (recalled CsPbX3 value), which quenched >95 %
     # of the excitons formed in the accumulation layers. Larger than Hu's dots, ours are more confined: assumption
     trion_lifetime_s: float | None = None
+    # relative PL yield of a charged dot (trion) against a neutral one: None -> 2 tau_trion / tau_PL (capped at 1),
+    # the yield of a trion with twice the exciton's radiative rate (two recombination pathways; Galland et al.
+    # 2011, ref. [5]) and lifetime tau_trion: with Hu's tau_trion = tau_PL / 2 charged CsPbI3 dots are as bright as
+    # neutral ones, which is what makes them non-blinking (ref. [4]). (The compact model's DeviceParameters
+    # .trion_relative_yield = 0, dark trions, is its own assumption and is not used here unless given.)
+    trion_relative_yield: float | None = None
+    heating: bool = True  # Joule heating with DeviceParameters.thermal_resistance_K_m2_W in the exciton balance
     interface_gap_nm: float = 1e-3  # width of the interface element carrying each band step
     qd_statistics: str = "fermi"  # "fermi": at most N_c = 2 N_QD carriers, i.e. two per dot
     organic_statistics: str = "fermi"  # "fermi": density capped at the site density N_c = N_v
@@ -187,6 +210,8 @@ class DriftDiffusionSettings:
             require_finite_positive(f, getattr(self, f))
         if self.trion_lifetime_s is not None:
             require_finite_positive("trion_lifetime_s", self.trion_lifetime_s)
+        if self.trion_relative_yield is not None and not 0 <= self.trion_relative_yield <= 1:
+            raise InputError(f"trion_relative_yield must be in [0, 1], got {self.trion_relative_yield}")
         for f in ("langevin_factor", "contact_pinning_eV"):
             require_finite_positive(f, getattr(self, f), allow_zero=True)
         for f in ("qd_statistics", "organic_statistics"):
@@ -281,13 +306,19 @@ def structure_from_parameters(p: DeviceParameters, settings: DriftDiffusionSetti
     )
     anode = _pinned_contact(lv["PEDOT:PSS"].wf_eV, ptaa, True, s.contact_pinning_eV, s.image_force)
     cathode = _pinned_contact(lv["LiF/Al"].wf_eV, po, False, s.contact_pinning_eV, s.image_force)
+    tau_trion = 0.5 * p.pl_lifetime_s if s.trion_lifetime_s is None else s.trion_lifetime_s
     exc = ExcitonParameters(
         radiative_rate_s=p.plqy / p.pl_lifetime_s,
         nonradiative_rate_s=(1.0 - p.plqy) / p.pl_lifetime_s,
         auger_lifetime_s=p.auger_lifetime_s,
-        trion_lifetime_s=0.5 * p.pl_lifetime_s if s.trion_lifetime_s is None else s.trion_lifetime_s,
-        trion_relative_yield=p.trion_relative_yield,
+        trion_lifetime_s=tau_trion,
+        trion_relative_yield=(
+            min(1.0, 2.0 * tau_trion / p.pl_lifetime_s) if s.trion_relative_yield is None else s.trion_relative_yield
+        ),
         dot_density_m3=n_qd,
+        thermal_resistance_K_m2_W=p.thermal_resistance_K_m2_W if s.heating else 0.0,
+        quench_activation_eV=p.quench_activation_eV,
+        quench_half_temperature_K=p.quench_half_temperature_K,
     )
     return DeviceStructure((ptaa, qd, tm, po), anode, cathode, p.temperature_K, exc)
 
