@@ -404,22 +404,25 @@ def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict) -> None:
     )
     solved = {SAMPLES[key]["device"]: dev for key, dev in sims.items()}
     pred = predictions(ctx["stack"], solved=solved)
-    rows = pred["pot2t_sweep"]
-    t = [row["pot2t_nm"] for row in rows]
-    fig, ax = _plt().subplots(figsize=(5.2, 3.8))
-    ax.plot(t, [100 * row["peak_eqe"] for row in rows], "o-", label="peak EQE (drift-diffusion)")
-    ax.plot(t, [100 * row["eta_out"] for row in rows], "s--", label="outcoupling of the solved zone (optics)")
-    ax.set_xlabel("PO-T2T thickness (nm)")
-    ax.set_ylabel("%")
-    ax2 = ax.twinx()
-    ax2.semilogy(t, [row["max_luminance_cd_m2"] for row in rows], "k:", label="maximum luminance")
-    ax2.set_ylabel("maximum luminance (cd m$^{-2}$) [dotted]")
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_title("Electrical and optical effects of the ETL thickness")
+    fig, axes = _plt().subplots(2, 2, figsize=(8.4, 6.4))
+    for ax, (layer, rows) in zip(axes.flat, pred["sweeps"].items(), strict=True):
+        t = [row["thickness_nm"] for row in rows]
+        ax.plot(t, [100 * row["peak_eqe"] for row in rows], "o-", label="peak EQE (drift-diffusion)")
+        ax.plot(t, [100 * row["eta_out"] for row in rows], "s--", label="outcoupling of the zone (optics)")
+        ax.axvline(ctx["stack"].layer(layer).thickness_nm, color="grey", lw=0.5, ls=":")
+        ax.set_xlabel(f"{layer} thickness (nm)")
+        ax.set_ylabel("%")
+        ax2 = ax.twinx()
+        ax2.semilogy(t, [row["max_luminance_cd_m2"] for row in rows], "k:", label="max luminance")
+        ax2.set_ylabel("max luminance (cd m$^{-2}$) [dotted]", fontsize=8)
+    axes.flat[0].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Electrical and optical effects of each layer's thickness (NSA-NH4PF6 device)", fontsize=10)
+    fig.tight_layout()
     out.figures.append(
         (
             "dd_thickness",
-            "Drift-diffusion peak EQE and maximum luminance against PO-T2T thickness, beside the outcoupling",
+            "Drift-diffusion peak EQE and maximum luminance against the thickness of PO-T2T, TmPyPB, PTAA and the QD "
+            "film (the default stack's value dotted), beside the outcoupling of the solved emission zone",
             fig,
         )
     )

@@ -27,7 +27,7 @@ What the fit absorbs: the current is limited by electron transfer over the assum
 offset are degenerate for this target, so the value of ``mu_0`` is conditional on the level table.
 
 Run ``python -m qdled.device.dd.calibration`` to refit (prints the values to freeze in :data:`DD_CALIBRATED`);
-``--predict`` adds the predictions (:func:`predictions`: both devices, PO-T2T 5-80 nm).
+``--predict`` adds the predictions (:func:`predictions`: both devices, thickness sweeps of every transport layer).
 
 References
 ----------
@@ -60,6 +60,8 @@ __all__ = [
     "dd_records",
     "luminance_cd_m2",
     "predictions",
+    "SWEEP_VOLTAGE_V",
+    "THICKNESS_SWEEPS",
 ]
 
 #: Parameters of the drift-diffusion device fitted to the paper (NSA-NH4PF6 device only), field -> record.
@@ -238,21 +240,38 @@ def calibrate(stack=None, *, bracket_m2_Vs=(1e-5, 1e-2), bracket_K_m2_W=(1e-4, 1
     }
 
 
-def predictions(stack=None, pot2t_nm=(5.0, 10.0, 20.0, 37.0, 50.0, 65.0, 80.0), solved: dict | None = None) -> dict:
+#: Layer thicknesses [nm] of the drift-diffusion predictions (:func:`predictions`); the stack's own value is added.
+THICKNESS_SWEEPS = MappingProxyType(
+    {
+        "PO-T2T": (5.0, 20.0, 50.0, 80.0),
+        "TmPyPB": (3.0, 12.0, 20.0),
+        "PTAA": (10.0, 40.0),
+        "QD": (20.0, 50.0),
+    }
+)
+#: Voltages [V] of the thickness sweeps: 0-8 V in 0.2 V steps (half the chain's resolution, half the cost).
+SWEEP_VOLTAGE_V = np.round(np.arange(0.0, 8.0 + 1e-9, 0.2), 10)
+
+
+def predictions(stack=None, sweeps=THICKNESS_SWEEPS, solved: dict | None = None) -> dict:
     """Predictions of the calibrated drift-diffusion device (nothing here is fitted).
 
-    Returns ``{"devices": {name: figures}, "pot2t_sweep": [rows]}``: for both devices the peak EQE, maximum
-    luminance and its voltage, the EQE, current density and emission zone (nm into the QD film from the PTAA
-    side) at the maximum, turn-on voltage and EL colour; for the NSA-NH4PF6 device the same against the PO-T2T
-    thickness. ``solved``: devices already solved on ``stack`` (name -> DriftDiffusionDevice), reused.
+    Returns ``{"devices": {name: figures}, "sweeps": {layer: [rows]}}``: for both devices the peak EQE, maximum
+    luminance and its voltage, the EQE, current density and emission zone (nm into the QD film from the PTAA side)
+    at the maximum, turn-on voltage, outcoupling of the solved zone and EL peak; for the NSA-NH4PF6 device the same
+    against the thickness of each layer of ``sweeps`` (layer -> thicknesses [nm]; the stack's own thickness is
+    added), all solved on :data:`SWEEP_VOLTAGE_V` (electrical and optical effects together). ``solved``:
+    devices already solved on ``stack`` (name -> DriftDiffusionDevice), reused.
     """
     from qdled.device.chain import simulate_stack_drift_diffusion
     from qdled.io.stack import default_stack
 
     stack = default_stack() if stack is None else stack
 
-    def figures(st, name, d=None):
-        d = simulate_stack_drift_diffusion(st, name) if d is None else d
+    def figures(st, name, d=None, voltage_V=None):
+        if d is None:
+            kw = {} if voltage_V is None else {"voltage_V": voltage_V}
+            d = simulate_stack_drift_diffusion(st, name, **kw)
         fom, out = d.result.figures_of_merit(), d.summary()
         k = int(np.nanargmax(d.result.luminance_cd_m2))
         return {
@@ -270,16 +289,23 @@ def predictions(stack=None, pot2t_nm=(5.0, 10.0, 20.0, 37.0, 50.0, 65.0, 80.0), 
 
     solved = {} if solved is None else solved
     devices = {name: figures(stack, name, solved.get(name)) for name in ("li2024-nsa-pf6", "li2024-control")}
-    own = stack.layer("PO-T2T").thickness_nm
-    sweep = []
-    for t in pot2t_nm:
-        row = (
-            devices["li2024-nsa-pf6"]  # the stack as given: solved above
-            if float(t) == own
-            else figures(stack.with_values({"PO-T2T.thickness_nm": float(t)}), "li2024-nsa-pf6")
-        )
-        sweep.append({"pot2t_nm": float(t), **row})
-    return {"devices": devices, "pot2t_sweep": sweep}
+    # the stack as given, on the sweeps' voltage grid (the maximum is read on the same grid at every thickness)
+    own_row = figures(stack, "li2024-nsa-pf6", voltage_V=SWEEP_VOLTAGE_V) if sweeps else None
+    out_sweeps = {}
+    for layer, values in sweeps.items():
+        own = stack.layer(layer).thickness_nm
+        rows = []
+        for t in sorted({float(v) for v in values} | {own}):
+            row = (
+                own_row
+                if t == own
+                else figures(
+                    stack.with_values({f"{layer}.thickness_nm": t}), "li2024-nsa-pf6", voltage_V=SWEEP_VOLTAGE_V
+                )
+            )
+            rows.append({"thickness_nm": t, **row})
+        out_sweeps[layer] = rows
+    return {"devices": devices, "sweeps": out_sweeps}
 
 
 def main(argv=None) -> None:  # pragma: no cover - maintenance script
