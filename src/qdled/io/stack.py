@@ -4,7 +4,10 @@ A stack file names a thick ``substrate`` (incoherent, light leaves through it in
 ``outside``; or ``coherent = true`` for a semi-infinite coherent half-space), the medium
 ``top`` above the last layer, the thin ``layers`` (each a built-in material or a constant
 ``n``/``k``, a ``thickness_nm``, and exactly one with ``emitter = true``) and the emitter's
-dipole orientation and position. Unknown keys are rejected. The paper's device is built in
+dipole orientation and position. A layer may be uniaxial with its optic axis along the stack normal
+(spin-coated or evaporated films): ``n_e``/``k_e`` give its extraordinary (out-of-plane) index, ``n``/``k``
+or ``material`` the ordinary (in-plane) one. ``[emitter] absorbing = true`` keeps the emitter layer's own
+absorption (:mod:`qdled.optics.dipole`). Unknown keys are rejected. The paper's device is built in
 (:func:`default_stack`); see ``qdled/data/stacks/li2024.toml``.
 """
 
@@ -93,11 +96,37 @@ class Medium(_Optical):
 
 
 class Layer(_Optical):
-    """A thin, coherent layer."""
+    """A thin, coherent layer, isotropic or uniaxial (``n_e``/``k_e``: extraordinary index, optic axis along
+    the normal; ``n``/``k`` or ``material``: the ordinary, in-plane index)."""
 
     name: str = Field(min_length=1, max_length=64)  # a label (netCDF variable and table names)
     thickness_nm: Finite = Field(ge=THICKNESS_MIN_NM, le=THICKNESS_MAX_NM)
     emitter: StrictBool = False
+    n_e: Finite | None = Field(default=None, gt=0, le=N_MAX)
+    k_e: Finite | None = Field(default=None, ge=0, le=K_MAX)
+
+    @model_validator(mode="after")
+    def _extraordinary(self):
+        if self.k_e is not None and self.n_e is None:
+            raise ValueError(f"layer {self.name!r}: k_e needs n_e (the extraordinary index)")
+        if self.n_e is not None and self.k_e is None:
+            if self.material is not None and _absorbs(self.material):
+                raise ValueError(f"layer {self.name!r}: {self.material} absorbs; give k_e with n_e")
+            object.__setattr__(self, "k_e", 0.0)
+        return self
+
+    @property
+    def uniaxial(self) -> bool:
+        """Whether the layer has an extraordinary index."""
+        return self.n_e is not None
+
+    def index_z(self, wavelength_nm) -> np.ndarray:
+        """Extraordinary (out-of-plane) index at ``wavelength_nm`` [nm]: ``n_e + i k_e`` (constant), or the
+        ordinary index for an isotropic layer."""
+        if self.n_e is None:
+            return self.index(wavelength_nm)
+        wl = np.asarray(wavelength_nm, dtype=float)
+        return np.full(wl.shape, complex(self.n_e, self.k_e))
 
     @field_validator("name")
     @classmethod
@@ -108,10 +137,15 @@ class Layer(_Optical):
 
 
 class Emitter(BaseModel):
-    """Dipole orientation and emission zone of the emitting layer."""
+    """Dipole orientation, emission zone and self-absorption of the emitting layer.
+
+    ``absorbing``: keep the emitter layer's extinction coefficient (its own absorption is then reported as
+    the channel ``emitter_absorbed``); default False, the real part of its index (as before issue #23).
+    """
 
     model_config = _CFG
     horizontal_fraction: Finite = Field(default=2.0 / 3.0, ge=0, le=1)
+    absorbing: StrictBool = False
     position: Union[Literal["uniform"], Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]] = (
         "uniform"
     )
@@ -177,9 +211,22 @@ class Stack(BaseModel):
         raise InputError(f"no layer named {name!r}; layers: {', '.join(x.name for x in self.layers)}")
 
     def layer_indices(self, wavelength_nm) -> np.ndarray:
-        """Complex indices, shape (n_wavelength, n_layers), for 1-d ``wavelength_nm`` [nm]."""
+        """Complex (ordinary) indices, shape (n_wavelength, n_layers), for 1-d ``wavelength_nm`` [nm]."""
         wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
         return np.stack([layer.index(wl) for layer in self.layers], axis=-1)
+
+    @property
+    def uniaxial(self) -> bool:
+        """Whether any layer is uniaxial."""
+        return any(layer.uniaxial for layer in self.layers)
+
+    def layer_indices_z(self, wavelength_nm) -> np.ndarray | None:
+        """Extraordinary indices (n_wavelength, n_layers) (ordinary ones for isotropic layers); None if no
+        layer is uniaxial."""
+        if not self.uniaxial:
+            return None
+        wl = np.atleast_1d(np.asarray(wavelength_nm, dtype=float))
+        return np.stack([layer.index_z(wl) for layer in self.layers], axis=-1)
 
     # --- edits -------------------------------------------------------------------------------
     def with_values(self, values: dict[str, Any]) -> "Stack":
@@ -187,20 +234,31 @@ class Stack(BaseModel):
 
         Fields: ``thickness_nm``, ``n``, ``k`` (setting ``n`` or ``k`` of a layer made of a
         built-in material replaces it with a constant index, ``k`` = 0 unless given; an absorbing
-        material needs its ``k`` given too), and
-        ``emitter.horizontal_fraction`` / ``emitter.position``.
+        material needs its ``k`` given too), ``n_e``, ``k_e`` (the extraordinary index: makes the layer
+        uniaxial, the ordinary index unchanged; ``k_e`` = the layer's current ``k_e`` or 0), and
+        ``emitter.horizontal_fraction`` / ``emitter.position`` / ``emitter.absorbing``.
         """
         data = self.model_dump(exclude_none=True)
         layers = {layer["name"]: layer for layer in data["layers"]}
         for key, value in values.items():
             target, _, field = key.rpartition(".")
-            if target == "emitter" and field in ("horizontal_fraction", "position"):
+            if target == "emitter" and field in ("horizontal_fraction", "position", "absorbing"):
                 data["emitter"][field] = value
                 continue
             if target not in layers:
                 raise InputError(f"{key!r}: no layer named {target!r}; layers: {', '.join(layers)}")
-            if field not in ("thickness_nm", "n", "k"):
-                raise InputError(f"{key!r}: can vary thickness_nm, n or k, not {field!r}")
+            if field not in ("thickness_nm", "n", "k", "n_e", "k_e"):
+                raise InputError(f"{key!r}: can vary thickness_nm, n, k, n_e or k_e, not {field!r}")
+            if field in ("n_e", "k_e"):
+                layer = layers[target]
+                if field == "k_e" and "n_e" not in layer and f"{target}.n_e" not in values:
+                    raise InputError(f"{key!r}: layer {target!r} is isotropic; give {target}.n_e with its k_e")
+                if field == "n_e" and "k_e" not in layer and f"{target}.k_e" not in values:
+                    if "material" in layer and _absorbs(layer["material"]):
+                        raise InputError(f"{key!r}: {layer['material']} absorbs; give {target}.k_e too")
+                    layer["k_e"] = layer.get("k", 0.0)
+                layer[field] = float(value)
+                continue
             layer = layers[target]
             if field in ("n", "k") and "material" in layer:
                 if field == "k" and f"{target}.n" not in values:
@@ -227,9 +285,13 @@ class Stack(BaseModel):
                 d["coherent"] = True
             out[key] = d["material"] if list(d) == ["material"] else d
         out["emitter"] = self.emitter.model_dump()
+        if not out["emitter"]["absorbing"]:
+            del out["emitter"]["absorbing"]
         out["layers"] = []
         for layer in self.layers:
             d = {"name": layer.name, **layer._describe(), "thickness_nm": layer.thickness_nm}
+            if layer.uniaxial:
+                d.update(n_e=layer.n_e, k_e=layer.k_e)
             if layer.emitter:
                 d["emitter"] = True
             out["layers"].append(d)

@@ -6,6 +6,13 @@ PTAA, TmPyPB and PO-T2T are not in the database: they use Cauchy models whose
 coefficients are stated assumptions (see :data:`CAUCHY`), typical of amorphous organic
 transport layers; the report shows the sensitivity of outcoupling to them.
 
+All built-in materials are isotropic. Birefringent films (optic axis along the normal) are described per
+layer in the stack file (``n_e``/``k_e`` beside the material's ordinary index, :mod:`qdled.io.stack`): no
+anisotropic indices of PTAA, TmPyPB or PO-T2T measured by variable-angle ellipsometry were found that could
+be checked against their primary source (issue #23; a candidate for PO-T2T is I. Aulika et al., Opt. Mater.
+X (2025) 100419, 19 evaporated OLED films, "anisotropic optical behavior in selected films"), so none is
+built in and the default stack stays isotropic.
+
 References
 ----------
 .. [1] M. N. Polyanskiy, Refractiveindex.info database of optical constants,

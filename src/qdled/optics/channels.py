@@ -24,6 +24,16 @@ by where its power ends up (flux differences of the transfer-matrix solution):
   index against each other and the layers' light lines, not by ``u > 1`` (here the QD
   index is the highest and all guided modes sit below it).
 
+* an absorbing emitter layer (``Geometry.absorbing_emitter``): for ``neff < n_open`` the part of the power
+  leaving the dipole plane that is absorbed in the emitter layer before reaching its interfaces (first
+  pass, as "absorbed" for the other layers) -> **emitter_absorbed** (the film's reabsorption, for photon
+  recycling); 0 for a lossless emitter. Beyond ``n_open`` the emitter is taken lossless (its near-field
+  self-absorption is non-radiative transfer within the film; :mod:`qdled.optics.dipole`), so guided power
+  stays in waveguide/plasmon, as for the other layers.
+
+Uniaxial layers (``Geometry.n_z``) add their extraordinary light lines ``n_z`` (p waves) to the
+breakpoints, the mode scan range and the dielectric light lines of the TM split.
+
 A coherent (semi-infinite) substrate counts all power entering it as outcoupled. A thick incoherent
 substrate is treated as transparent (the real part of its index; its absorption over its thickness is not
 modelled), and its escape cone is ``neff < min(n_outside, n_substrate)``.
@@ -44,11 +54,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy.signal import find_peaks
 
-from qdled.optics.dipole import COMPONENTS, Geometry, dipole_fields, zone_fields
+from qdled.optics.dipole import (
+    COMPONENTS,
+    Geometry,
+    dipole_fields,
+    lossless_emitter,
+    zone_fields,
+    zone_split_absorbing,
+)
 from qdled.optics.quadrature import adaptive
-from qdled.optics.tmm import half_stacks, kz_normalised, net_flux, reflectance_transmittance
+from qdled.optics.tmm import half_stacks, kz_normalised, net_flux, normalised_kz_p, reflectance_transmittance
 
-CHANNELS = ("outcoupled", "substrate", "waveguide", "plasmon", "absorbed", "top")
+CHANNELS = ("outcoupled", "substrate", "waveguide", "plasmon", "absorbed", "top", "emitter_absorbed")
 
 #: contour depth (fraction of the segment length) for the bound-mode region
 CONTOUR_ETA = 0.3
@@ -68,9 +85,12 @@ class Mode:
 class Emission:
     """Position-averaged emission of one stack, per wavelength.
 
-    ``power[o][c]``: power of orientation ``o`` ("v", "h") into channel ``c``, in units of
-    the same dipole's power in the infinite emitter medium (sums over channels to
-    ``purcell[o]``); ``absorbed_by_layer[o]``: (n_layers, n_wl); ``error``: the quadrature's
+    ``power[o][c]``: power of orientation ``o`` ("v", "h") into channel ``c`` (:data:`CHANNELS`), in units
+    of the same dipole's power in the infinite emitter medium (lossless host ``Re n`` for an absorbing
+    emitter; sums over channels to ``purcell[o]``); ``absorbed_by_layer[o]``: (n_layers, n_wl), the
+    emitter's row holding only its absorption of light sent back by the substrate's far side (its
+    first-pass absorption is ``power[o]["emitter_absorbed"]``; the two add to the film's reabsorption
+    inside the radiative range); ``error``: the quadrature's
     convergence estimate (same units), ``tol`` the tolerance asked for.
     """
 
@@ -100,11 +120,36 @@ def _is_metal(n) -> np.ndarray:
     return np.real(np.asarray(n) ** 2) < 0
 
 
+def _max_dielectric(geom: Geometry, media=slice(1, -1)) -> np.ndarray:
+    """Largest real index (ordinary or extraordinary) of the non-metal ``media`` (n_wl,)."""
+    out = None
+    for n in (geom.n[:, media], geom.n_z_or_n[:, media]):
+        m = np.max(np.real(n) * ~_is_metal(n), axis=1)
+        out = m if out is None else np.maximum(out, m)
+    return out
+
+
+def _light_lines(geom: Geometry) -> np.ndarray:
+    """Real indices of every medium, ordinary and (uniaxial) extraordinary: (n_wl, L) or (n_wl, 2 L)."""
+    n = np.real(geom.n)
+    return n if geom.n_z is None else np.concatenate([n, np.real(geom.n_z)], axis=1)
+
+
+def _branch_lines(geom: Geometry) -> np.ndarray:
+    """Light lines used as breakpoints: every medium's ordinary index (as before issue #23) and the
+    extraordinary index of the emitter and the half-spaces, the only media whose p light line is a branch
+    point of K (a finite layer's response is even in its kz)."""
+    n = np.real(geom.n)
+    if geom.n_z is None:
+        return n
+    return np.concatenate([n, np.real(geom.n_z[:, [0, geom.emitter + 1, -1]])], axis=1)
+
+
 def _spp_neff_max(geom: Geometry) -> np.ndarray:
     """Largest surface-plasmon effective index, ``Re sqrt(e_m e_d / (e_m + e_d))`` over the
     metal layers and the highest-index dielectric (n_wl,); 0 without a bound plasmon."""
     n = geom.n[:, 1:-1]
-    eps_d = np.max(np.real(geom.n) ** 2 * ~_is_metal(geom.n), axis=1)[:, None]
+    eps_d = (_max_dielectric(geom, slice(None)) ** 2)[:, None]
     eps_m = n**2
     bound = _is_metal(n) & (np.real(eps_m) + eps_d < 0)
     ratio = eps_m * eps_d / np.where(bound, eps_m + eps_d, -1.0)
@@ -154,7 +199,7 @@ def mode_scan(geom: Geometry, position_nm, weights, n_open, n_points: int = 400)
     """
     ne = geom.n_emitter
     lo = np.real(n_open)
-    hi = 1.02 * np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
+    hi = 1.02 * _max_dielectric(geom)
     hi = np.minimum(np.maximum.reduce([hi, 1.05 * lo, 1.05 * _spp_neff_max(geom)]), 3.0 * hi)
     u, te, tm = k_scan(geom, position_nm, weights, lo / ne, hi / ne, n_points)
     return u * ne[:, None], te, tm
@@ -180,7 +225,7 @@ def pole_breakpoints(geom: Geometry, position_nm, weights, u_hi, n_points: int =
     step = u_hi / (n_points + 1)
     u_scan = u_hi + 4 * step
     u, te, tm = k_scan(geom, pos, w, np.zeros(n_wl), u_scan, n_points + 4)
-    lines = np.real(geom.n) / geom.n_emitter[:, None]
+    lines = _light_lines(geom) / geom.n_emitter[:, None]
     rows, near = [], []
     for i in range(n_wl):  # peak finding is per spectrum (cheap, 1-d)
         cand = []
@@ -236,12 +281,22 @@ def mode_denominator(geom: Geometry, u) -> dict:
     u = np.asarray(u, dtype=complex)
     ne = geom.n_emitter[:, None]
     neff = u * ne
-    sz = kz_normalised(1.0, u)
-    k0ne = (2 * np.pi / geom.wavelength_nm * geom.n_emitter)[:, None]
-    phase = np.exp(2j * k0ne * sz * geom.emitter_thickness_nm[:, None])
-    top = half_stacks(*geom.top_media(), neff, geom.wavelength_nm, need_flux=False)
-    bottom = half_stacks(*geom.bottom_media(), neff, geom.wavelength_nm, need_flux=False)
-    return {p: 1 - bottom[p].r * top[p].r * phase for p in ("s", "p")}
+    e = geom.emitter + 1
+    k0d = (2 * np.pi / geom.wavelength_nm * geom.emitter_thickness_nm)[:, None]
+    if geom.uniaxial or geom.emitter_lossy:
+        q_e = {"s": kz_normalised(geom.n[:, e][:, None], neff)}
+        q_e["p"] = (
+            normalised_kz_p(geom.n[:, e : e + 1], geom.n_z_or_n[:, e : e + 1], neff)[0]
+            if geom.anisotropic_emitter
+            else q_e["s"]
+        )
+        phase = {p: np.exp(2j * k0d * q_e[p]) for p in ("s", "p")}
+    else:
+        sz = kz_normalised(1.0, u)
+        phase = dict.fromkeys(("s", "p"), np.exp(2j * k0d * ne * sz))
+    top = half_stacks(*geom.top_media(), neff, geom.wavelength_nm, need_flux=False, n_z=geom.top_z())
+    bottom = half_stacks(*geom.bottom_media(), neff, geom.wavelength_nm, need_flux=False, n_z=geom.bottom_z())
+    return {p: 1 - bottom[p].r * top[p].r * phase[p] for p in ("s", "p")}
 
 
 def _refine_poles(geom: Geometry, u_peak, found, width0, n_iter: int = 12) -> np.ndarray:
@@ -289,8 +344,8 @@ def classify_modes(geom: Geometry, position_nm, weights, n_open):
     """
     neff, te, tm = mode_scan(geom, position_nm, weights, n_open)
     has_metal = bool(np.any(_is_metal(geom.n[:, 1:-1])))
-    n_dielectric = np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)
-    split_tm = n_dielectric.copy()
+    n_dielectric = np.max(np.real(geom.n[:, 1:-1]) * ~_is_metal(geom.n[:, 1:-1]), axis=1)  # TE: ordinary
+    split_tm = _max_dielectric(geom)  # TM sees the extraordinary indices too
     modes = []
     for i, wl in enumerate(geom.wavelength_nm):  # peak finding is per spectrum (cheap, 1-d)
         tm_pk, _ = find_peaks(tm[i], prominence=0.02 * np.max(tm[i]))
@@ -318,7 +373,7 @@ def _tail_max_u(geom: Geometry, position_nm, last):
     e = geom.emitter
     pos = np.asarray(position_nm, dtype=float)
     pos = pos if pos.ndim == 2 else pos[None, :]
-    lossy = np.any(np.imag(geom.n[:, 1:-1]) > 0, axis=0)  # per layer, any row
+    lossy = np.any((np.imag(geom.n[:, 1:-1]) > 0) | (np.imag(geom.n_z_or_n[:, 1:-1]) > 0), axis=0)  # any row
     lossy[e] = False
     edges = np.concatenate([np.zeros((len(thick), 1)), np.cumsum(thick, axis=1)], axis=1)
     z = edges[:, e : e + 1] + pos  # (n_wl, n_pos)
@@ -345,11 +400,15 @@ def _drop_empty(a, b):
 def incoherent_substrate(geom: Geometry) -> Geometry:
     """``geom`` with the real part of the substrate index: the thick incoherent substrate is treated as
     transparent (its absorption over its thickness is not modelled; glass: k ~ 5e-7, ~1 % per mm)."""
-    if not np.any(geom.n[:, 0].imag):
+    if not np.any(geom.n[:, 0].imag) and not np.any(geom.n_z_or_n[:, 0].imag):
         return geom
     n = geom.n.copy()
     n[:, 0] = n[:, 0].real
-    return replace(geom, n=n)
+    if geom.n_z is None:
+        return replace(geom, n=n)
+    n_z = geom.n_z.copy()
+    n_z[:, 0] = n_z[:, 0].real
+    return replace(geom, n=n, n_z=n_z)
 
 
 def radiative_densities(
@@ -378,27 +437,40 @@ def radiative_densities(
     pos = np.atleast_1d(np.asarray(position_nm, dtype=float))
     n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
     neff = u * geom.n_emitter[:, None]
+    zero = np.zeros((n_wl, pos.shape[-1] if weights is None else 1, u.shape[1]))
+    out = {f"{o}.{c}": zero.copy() for o in ("v", "h") for c in CHANNELS}
+    out.update({f"{o}.layer{j}": zero.copy() for o in ("v", "h") for j in range(n_layers)})
     # power carried up / down by each component, per plane or (with weights) zone-averaged
-    if weights is not None and np.all(u < 1):  # inside the emitter's light cone: closed-form zone average
+    cone = np.minimum(1.0, np.real(geom.n_z_or_n[:, e + 1]) / geom.n_emitter)[:, None]  # both emitter light cones
+    if weights is not None and geom.emitter_lossy:  # absorbing emitter: closed-form zone average of the split
+        fields = zone_split_absorbing(geom, u, pos, weights)
+        carried = {c: (fields.up[c][:, None, :], fields.down[c][:, None, :]) for c, _, _ in COMPONENTS}
+        for c, _, _ in COMPONENTS:
+            out[f"{'v' if c == 'v' else 'h'}.emitter_absorbed"] += (fields.f[c] - fields.up[c] - fields.down[c])[
+                :, None, :
+            ]
+    elif weights is not None and np.all(u < cone):  # closed-form zone average
         fields = zone_fields(geom, u, pos, weights, need_split=True)
         carried = {c: (fields.up[c][:, None, :], fields.down[c][:, None, :]) for c, _, _ in COMPONENTS}
     else:
         fields = dipole_fields(geom, u, pos)
         carried = {}
         for c, _, _ in COMPONENTS:
-            k, up = fields.f[c].real, fields.up[c]
-            pair = (k * up, k * (1 - up))
+            k = fields.f[c].real
+            pair = (k * fields.up[c], k * fields.down[c])
+            if geom.emitter_lossy:  # absorbed in the emitter layer before reaching its interfaces
+                pair = (*pair, k - pair[0] - pair[1])
             if weights is not None:
                 pair = tuple(np.tensordot(x, weights, axes=([1], [0]))[:, None, :] for x in pair)
-            carried[c] = pair
-    zero = np.zeros((n_wl, pos.shape[-1] if weights is None else 1, u.shape[1]))
-    out = {f"{o}.{c}": zero.copy() for o in ("v", "h") for c in CHANNELS}
-    out.update({f"{o}.layer{j}": zero.copy() for o in ("v", "h") for j in range(n_layers)})
-    lossy = geom.n[:, 1:-1].imag > 0  # flux differences across a lossless layer are round-off: exactly 0
+            carried[c] = pair[:2]
+            if geom.emitter_lossy:
+                out[f"{'v' if c == 'v' else 'h'}.emitter_absorbed"] += pair[2]
+    # flux differences across a lossless layer are round-off: exactly 0
+    lossy = (geom.n[:, 1:-1].imag > 0) | (geom.n_z_or_n[:, 1:-1].imag > 0)
     glass_side = {}
     if not substrate_coherent:
         sub_out = np.stack([geom.n[:, 0], n_out.astype(complex)], axis=1)
-        full = half_stacks(geom.n, geom.thickness_nm, neff, wl, q=fields.q)
+        full = half_stacks(geom.n, geom.thickness_nm, neff, wl, q=fields.q, n_z=geom.n_z)
         escape = reflectance_transmittance(sub_out, np.zeros((n_wl, 0)), neff, wl)
         for p in ("s", "p"):
             hs = full[p]
@@ -503,17 +575,34 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     wl = geom.wavelength_nm
     n_wl = len(wl)
     ne = geom.n_emitter
-    n_top = geom.n[:, -1]
-    n_open = np.maximum(geom.n[:, 0].real, np.where(n_top.imag == 0, n_top.real, 0.0))
+    n_top, n_top_z = geom.n[:, -1], geom.n_z_or_n[:, -1]
+    lossless_top = (n_top.imag == 0) & (n_top_z.imag == 0)
+    # the light lines of the half-spaces (ordinary for s, extraordinary for p if uniaxial)
+    n_open = np.maximum.reduce(
+        [
+            geom.n[:, 0].real,
+            geom.n_z_or_n[:, 0].real,
+            np.where(lossless_top, n_top.real, 0.0),
+            np.where(lossless_top, n_top_z.real, 0.0),
+        ]
+    )
     n_out = np.broadcast_to(np.asarray(n_outside, dtype=complex), wl.shape).real
     u_open = n_open / ne
-    split_tm, split_te, modes = classify_modes(geom, pos, w_pos, n_open)
+    # beyond the radiative range an absorbing emitter is taken lossless (qdled.optics.dipole, module docstring)
+    geom_bound = lossless_emitter(geom)
+    split_tm, split_te, modes = classify_modes(geom_bound, pos, w_pos, n_open)
     n_layers = geom.n.shape[1] - 2
 
     # ---- radiative region [0, u_open]: real axis, all light lines and sharp mode poles as breakpoints
     poles = pole_breakpoints(geom, pos, w_pos, u_open)
     cand = np.concatenate(
-        [np.zeros((n_wl, 1)), np.real(geom.n) / ne[:, None], np.ones((n_wl, 1)), n_out[:, None] / ne[:, None], poles],
+        [
+            np.zeros((n_wl, 1)),
+            _branch_lines(geom) / ne[:, None],
+            np.ones((n_wl, 1)),
+            n_out[:, None] / ne[:, None],
+            poles,
+        ],
         axis=1,
     )
     bp = np.sort(np.clip(cand, 0.0, u_open[:, None]), axis=1)
@@ -534,17 +623,18 @@ def _emission_block(geom: Geometry, pos, w_pos, n_outside, substrate_coherent: b
     # ---- bound region [u_open, u_max]: deformed contour; breakpoints at branch points only
     u_tm = np.maximum(split_tm / ne, u_open)
     u_te = np.maximum(split_te / ne, u_open)
-    last = np.maximum.reduce([u_open, np.ones(n_wl), u_tm, u_te])
-    u_max = _tail_max_u(geom, pos, last)
+    u_ez = np.real(geom.n_z_or_n[:, geom.emitter + 1]) / ne  # the emitter's p light line (1 if isotropic)
+    last = np.maximum.reduce([u_open, np.ones(n_wl), u_ez, u_tm, u_te])
+    u_max = _tail_max_u(geom_bound, pos, last)
     n_tail = int(np.max(np.ceil(np.log2(u_max / last))))
     tail = np.minimum(last[:, None] * 2.0 ** np.arange(1, n_tail + 1)[None, :], u_max[:, None])
-    fixed = [u_open, np.maximum(1.0, u_open), u_tm, u_te, last]
+    fixed = [u_open, np.maximum(1.0, u_open), np.maximum(u_ez, u_open), u_tm, u_te, last]
     bp = np.concatenate([np.sort(np.stack(fixed, axis=1), axis=1), tail], axis=1)
     a_b, b_b = _drop_empty(bp[:, :-1], bp[:, 1:])
     beyond = {"p": a_b >= u_tm[:, None] - 1e-12, "s": a_b >= u_te[:, None] - 1e-12}
 
     def bound(u, du):
-        fields = zone_fields(geom, u.reshape(n_wl, -1), pos, w_pos)
+        fields = zone_fields(geom_bound, u.reshape(n_wl, -1), pos, w_pos)
         return {c: (fields.f[c].reshape(u.shape) * du).sum(-1).real for c, _, _ in COMPONENTS}
 
     deform = np.full(a_b.shape, CONTOUR_ETA)

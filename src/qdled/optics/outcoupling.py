@@ -50,6 +50,8 @@ def geometry(stack, wavelength_nm) -> tuple[Geometry, np.ndarray, bool]:
         stack.substrate.index(wl),
         stack.top.index(wl),
         wl,
+        n_layers_z=stack.layer_indices_z(wl),
+        absorbing_emitter=stack.emitter.absorbing,
     )
     return geom, stack.outside.index(wl), bool(stack.substrate.coherent)
 
@@ -187,7 +189,7 @@ def summary(
     Returns
     -------
     dict with keys wavelength_nm, purcell_factor, purcell_vertical, purcell_horizontal,
-    fractions{outcoupled, substrate, waveguide, plasmon, absorbed, top}, absorbed_by_layer,
+    fractions{outcoupled, substrate, waveguide, plasmon, absorbed, top, emitter_absorbed}, absorbed_by_layer,
     eta_out, q_eff, eqe_ceiling, plqy, charge_balance, horizontal_fraction, modes,
     quadrature_error, quadrature_converged (False: the u-quadrature missed its tolerance and the
     figures may be inaccurate; a RuntimeWarning says so), and el_peak_nm / pl_peak_nm for a spectrum.

@@ -1,7 +1,7 @@
 """Parameter sweeps of the stack (thickness or index of any layer), one or two keys at a time.
 
 Keys are those of :meth:`qdled.io.stack.Stack.with_values` (``"QD.thickness_nm"``,
-``"PO-T2T.n"``, ``"emitter.horizontal_fraction"`` ...). The result is an
+``"PO-T2T.n"``, ``"TmPyPB.n_e"`` (uniaxial), ``"emitter.horizontal_fraction"`` ...). The result is an
 :class:`xarray.Dataset` with one dimension per key holding the channel fractions, the
 Purcell factors and the EQE ceiling. :data:`PAPER_SWEEPS` reproduces the thickness sweeps of
 the paper's Supplementary Figs. 11-14 (QD, TmPyPB, PO-T2T, PTAA).
@@ -66,7 +66,13 @@ def points_values(
     groups: dict = {}
     zones = [emission_zone(st) for st in stacks]
     for i, st in enumerate(stacks):
-        key = (len(st.layers), st.emitter_index, bool(st.substrate.coherent), tuple(zones[i][1]))
+        key = (
+            len(st.layers),
+            st.emitter_index,
+            bool(st.substrate.coherent),
+            tuple(zones[i][1]),
+            bool(st.emitter.absorbing),
+        )
         groups.setdefault(key, []).append(i)
     cache: dict = {}
 
@@ -76,7 +82,10 @@ def points_values(
             cache[key] = complex(np.asarray(medium.index(np.array([wl])))[0])
         return cache[key]
 
-    for (_, e, coherent, weights), members in groups.items():
+    def index_z(layer) -> complex:  # extraordinary index (the ordinary one if isotropic)
+        return index(layer) if layer.n_e is None else complex(layer.n_e, layer.k_e)
+
+    for (_, e, coherent, weights, absorbing), members in groups.items():
         for start in range(0, len(members), BATCH_ROWS):
             rows = members[start : start + BATCH_ROWS]
             batch = [stacks[i] for i in rows]
@@ -87,6 +96,10 @@ def points_values(
                 np.array([index(st.substrate) for st in batch]),
                 np.array([index(st.top) for st in batch]),
                 np.full(len(batch), wl),
+                n_layers_z=np.array([[index_z(layer) for layer in st.layers] for st in batch])
+                if any(st.uniaxial for st in batch)
+                else None,
+                absorbing_emitter=absorbing,
             )
             em = emission(
                 geom,

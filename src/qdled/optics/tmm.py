@@ -15,11 +15,23 @@ Novotny & Hecht; ``r_p -> +1`` on a perfect conductor). Net z-fluxes are returne
 of ``1/(2 omega mu0)`` (s) and ``1/(2 omega eps0)`` (p), so only ratios within one
 polarisation are meaningful.
 
+Uniaxial media with the optic axis along the stack normal (``eps = diag(n_o^2, n_o^2, n_z^2)``,
+``n_z`` the extraordinary index ``n_e``): s waves (E in the plane) see only ``n_o``,
+``q_s = sqrt(n_o^2 - neff^2)``; for p waves (H_y) Maxwell's equations give
+``d^2 H_y/dz^2 + k0^2 (n_o^2 - (n_o/n_z)^2 neff^2) H_y = 0``, i.e.
+``q_p = (n_o / n_z) sqrt(n_z^2 - neff^2)``, and the tangential field ``E_x = kz H_y / (omega eps0 n_o^2)``,
+so the p admittance and flux keep the form ``q_p / n_o^2``. The 2x2 recursion is then exact (the two
+polarisations stay uncoupled); only ``q`` differs per polarisation. ``n_z=None`` is the isotropic
+code path, unchanged.
+
 References
 ----------
 .. [1] L. Novotny and B. Hecht, Principles of Nano-Optics, 2nd ed. (CUP, 2012), ch. 10.
 .. [2] M. Born and E. Wolf, Principles of Optics, 7th ed., sec. 1.6 (Airy summation).
 .. [3] S. J. Byrnes, Multilayer optical calculations, arXiv:1603.02720 (flux conventions).
+.. [4] P. Yeh, Optical Waves in Layered Media (Wiley, 1988), ch. 9 (uniaxial layers, c axis along z).
+.. [5] L. Penninck, P. De Visschere, J. Beeckman and K. Neyts, Opt. Express 19, 18558 (2011)
+   (dipoles in uniaxial microcavities).
 """
 
 from __future__ import annotations
@@ -103,8 +115,46 @@ def normalised_kz(n, neff) -> list:
     out = []
     for j in range(n.shape[1]):
         q = np.sqrt(n[:, j].reshape(-1, *extra) ** 2 - neff2)
-        out.append(np.negative(q, out=q, where=q.imag < 0))  # as kz_normalised
+        out.append(_branch(q))  # as kz_normalised
     return out
+
+
+def _branch(q):
+    """``q`` with ``Im q >= 0`` (the decaying / outgoing root), in place."""
+    return np.negative(q, out=q, where=q.imag < 0)
+
+
+def normalised_kz_p(n, n_z, neff, q_s=None) -> list:
+    """p-wave ``kz/k0 = sqrt(n_o^2 - (n_o/n_z)^2 neff^2)`` (``Im >= 0``) of every medium of a uniaxial stack.
+
+    Parameters
+    ----------
+    n, n_z : complex array (n_wl, L)
+        Ordinary (in-plane) and extraordinary (along the normal) indices.
+    neff : complex array (n_wl, ...)
+    q_s : list, optional
+        :func:`normalised_kz` of ``n``: reused (the same objects) for the isotropic media, where ``n_z == n``.
+    """
+    n = np.asarray(n, dtype=complex)
+    n_z = np.asarray(n_z, dtype=complex)
+    neff = np.asarray(neff, dtype=complex)
+    extra = (1,) * (neff.ndim - 1)
+    neff2 = neff * neff
+    out = []
+    for j in range(n.shape[1]):
+        if q_s is not None and np.array_equal(n[:, j], n_z[:, j]):
+            out.append(q_s[j])
+            continue
+        eo = (n[:, j] ** 2).reshape(-1, *extra)
+        ratio = (n[:, j] ** 2 / n_z[:, j] ** 2).reshape(-1, *extra)
+        out.append(_branch(np.sqrt(eo - ratio * neff2)))
+    return out
+
+
+def uniaxial_kz(n, n_z, neff) -> dict:
+    """{pol: list of kz/k0 per medium} for a stack with ordinary ``n`` and extraordinary ``n_z`` (n_wl, L)."""
+    q_s = normalised_kz(n, neff)
+    return {"s": q_s, "p": normalised_kz_p(n, n_z, neff, q_s=q_s)}
 
 
 def half_stack(pol: str, n, thickness_nm, neff, wavelength_nm, *, q=None, need_flux: bool = True) -> HalfStack:
@@ -134,8 +184,14 @@ def half_stack(pol: str, n, thickness_nm, neff, wavelength_nm, *, q=None, need_f
     return half_stacks(n, thickness_nm, neff, wavelength_nm, pols=(pol,), q=q, need_flux=need_flux)[pol]
 
 
-def half_stacks(n, thickness_nm, neff, wavelength_nm, *, pols=POLARISATIONS, q=None, need_flux: bool = True) -> dict:
-    """:func:`half_stack` for several polarisations, sharing ``kz`` and the phase factors: {pol: HalfStack}."""
+def half_stacks(
+    n, thickness_nm, neff, wavelength_nm, *, pols=POLARISATIONS, q=None, need_flux: bool = True, n_z=None
+) -> dict:
+    """:func:`half_stack` for several polarisations, sharing ``kz`` and the phase factors: {pol: HalfStack}.
+
+    ``n_z`` (n_wl, L), optional: extraordinary indices of uniaxial media (optic axis along the normal; ``n``
+    is then the ordinary index); ``q`` may then be a dict {pol: list} (:func:`uniaxial_kz`).
+    """
     n = np.asarray(n, dtype=complex)
     neff = np.asarray(neff, dtype=complex)
     n_media = n.shape[1]
@@ -146,7 +202,18 @@ def half_stacks(n, thickness_nm, neff, wavelength_nm, *, pols=POLARISATIONS, q=N
     k0d = [k0 * (d[..., j].reshape(-1, *extra) if d.ndim == 2 else d[j]) for j in range(n_media - 2)]
     nj = [n[:, j].reshape(-1, *extra) for j in range(n_media)]
     if q is None:
-        q = normalised_kz(n, neff)
+        q = normalised_kz(n, neff) if n_z is None else uniaxial_kz(n, n_z, neff)
+    if isinstance(q, dict):  # uniaxial: kz per polarisation; phase factors shared where kz is the same object
+        q_s, q_p = q["s"], q["p"]
+        prop_s = [None] + [np.exp(1j * k0d[j - 1] * q_s[j]) for j in range(1, n_media - 1)] + [None]
+        prop_p = [prop_s[j] if q_p[j] is q_s[j] else np.exp(1j * k0d[j - 1] * q_p[j]) for j in range(1, n_media - 1)]
+        prop_p = [None, *prop_p, None]
+        out = {}
+        for pol in pols:
+            prop = prop_s if pol == "s" else prop_p
+            prop2 = [None] + [p * p for p in prop[1:-1]] + [None]
+            out[pol] = _solve(pol, nj, q[pol], prop, prop2, need_flux)
+        return out
     # one-way phase factors exp(i kz d) of the finite media and their squares (round trips)
     prop = [None] + [np.exp(1j * k0d[j - 1] * q[j]) for j in range(1, n_media - 1)] + [None]
     prop2 = [None] + [p * p for p in prop[1:-1]] + [None]
@@ -204,22 +271,23 @@ def reflect_transmit(pol: str, n, thickness_nm, neff, wavelength_nm):
 _RT_BLOCK = 1536
 
 
-def reflectance_transmittance(n, thickness_nm, neff, wavelength_nm, *, pols=POLARISATIONS) -> dict:
+def reflectance_transmittance(n, thickness_nm, neff, wavelength_nm, *, pols=POLARISATIONS, n_z=None) -> dict:
     """:func:`reflect_transmit` for several polarisations sharing ``kz`` and the phase factors: {pol: (R, T)}.
 
     Only the reflection recursion and the forward amplitude into the exit medium are computed
-    (no intermediate fluxes).
+    (no intermediate fluxes). ``n_z`` (n_wl, L), optional: extraordinary indices of uniaxial media
+    (see :func:`half_stacks`); the incidence medium must be isotropic.
     """
     n = np.asarray(n, dtype=complex)
     neff = np.asarray(neff, dtype=complex)
     if neff.ndim == 2 and neff.size > 2 * _RT_BLOCK:  # cache-sized column blocks (~1.6x faster per point)
         parts = [
-            reflectance_transmittance(n, thickness_nm, neff[:, cols], wavelength_nm, pols=pols)
+            reflectance_transmittance(n, thickness_nm, neff[:, cols], wavelength_nm, pols=pols, n_z=n_z)
             for cols in np.array_split(np.arange(neff.shape[1]), -(-neff.size // _RT_BLOCK))
         ]
         return {p: tuple(np.concatenate([part[p][i] for part in parts], axis=1) for i in (0, 1)) for p in pols}
     extra = (1,) * (neff.ndim - 1)
-    hs = half_stacks(n, thickness_nm, neff, wavelength_nm, pols=pols, need_flux="exit")
+    hs = half_stacks(n, thickness_nm, neff, wavelength_nm, pols=pols, need_flux="exit", n_z=n_z)
     out = {}
     for pol, h in hs.items():
         incident = net_flux(pol, n[:, :1].reshape(-1, *extra), h.q[0], 0.0)
