@@ -202,6 +202,7 @@ def optics_stage(ctx: dict) -> StageOutput:
     from qdled.io.stack import default_stack
     from qdled.optics import EL_PEAK_NM, el_spectrum, far_field
     from qdled.optics.plots import plot_far_field, plot_power_dissipation
+    from qdled.optics.recycling import photon_recycling
     from qdled.optics.sweep import paper_sweeps
 
     stack = default_stack()
@@ -257,6 +258,17 @@ def optics_stage(ctx: dict) -> StageOutput:
         + f". The cavity moves the EL peak to {el.el.peak_nm:.1f} nm from the film PL's {el.pl.peak_nm:.1f} nm."
     )
     film = ctx["film"]["nsa_pf6"]
+    rec = photon_recycling(stack, ctx["pl"]["nsa_pf6"], film.film_plqy)
+    out.notes.append(
+        f"Reabsorption in the cavity (qdled.optics.recycling, the QD film's CsPbI3 index with the stack's in-stack "
+        f"field; a prediction, not in the default chain): {rec.reabsorbed_fraction:.1%} of the emitted photons are "
+        f"reabsorbed by the film, which lowers the first-pass outcoupling to {rec.eta_out_first_pass:.3f} from the "
+        f"lossless film's {rec.eta_out_lossless:.3f}; re-emission (radiative efficiency "
+        f"{rec.radiative_efficiency:.3f}) returns a factor {rec.recycling_gain:.3f}, net {rec.eta_out:.3f} "
+        f"({rec.eta_out / rec.eta_out_lossless - 1:+.1%}), and the EL peak moves by {rec.el_shift_nm:+.2f} nm. The "
+        "default chain keeps the lossless film (its calibration was made with it; set emitter.absorbing = true in a "
+        "stack file to include the film's absorption)."
+    )
     shares = ", ".join(f"{k.replace('_', ' ')} {v:+.2f} nm" for k, v in film.shift_nm.items())
     out.notes.append(
         f"Dots in a film (qdled.dots.film, nothing fitted to the EL): the solution PL of the chain's NSA-NH4PF6 dots "
