@@ -23,6 +23,7 @@ from qdled.spectral import Spectrum
 __all__ = [
     "ELECTRICAL_LAYERS",
     "StackDevice",
+    "chain_film",
     "chain_pl",
     "parameters_for_stack",
     "simulate_stack",
@@ -45,16 +46,31 @@ class StackDevice:
 
 
 @lru_cache(maxsize=None)
-def chain_pl(name: str) -> Spectrum:
-    """The emission of the dot film of device ``name`` as the chain predicts it: the device's recipe (built-in
-    recipes carry the device names) through :mod:`qdled.synthesis` and the film model
-    (:func:`qdled.dots.recipe_film`: energy transfer, dielectric environment, reabsorption), on
-    :data:`qdled.dots.HANDOFF_GRID_NM`. Computed once per process (the spectrum is read-only)."""
-    from qdled.dots import HANDOFF_GRID_NM, recipe_film
+def chain_film(name: str):
+    """The dot film of device ``name`` as the chain predicts it: the device's recipe (built-in recipes carry the
+    device names) through :mod:`qdled.synthesis` and the film model (:func:`qdled.dots.recipe_film`: energy
+    transfer, dielectric environment, reabsorption). Computed once per process (the result is frozen)."""
+    from qdled.dots import recipe_film
 
     if name not in DEVICE_SAMPLE:
         raise InputError(f"unknown device {name!r}; known: {', '.join(DEVICE_SAMPLE)}")
-    return recipe_film(name).film_pl_on(HANDOFF_GRID_NM)
+    return recipe_film(name)
+
+
+@lru_cache(maxsize=None)
+def chain_pl(name: str) -> Spectrum:
+    """The emission of :func:`chain_film` of device ``name`` on :data:`qdled.dots.HANDOFF_GRID_NM` (the spectrum
+    the chain hands to the optics). Computed once per process (the spectrum is read-only)."""
+    from qdled.dots import HANDOFF_GRID_NM
+
+    return chain_film(name).film_pl_on(HANDOFF_GRID_NM)
+
+
+@lru_cache(maxsize=64)
+def _chain_position_optics(stack, name: str) -> dict:
+    from qdled.device.dd.coupling import position_optics
+
+    return position_optics(stack, chain_pl(name))
 
 
 def parameters_for_stack(stack, name: str) -> DeviceParameters:
@@ -146,8 +162,9 @@ def simulate_stack_drift_diffusion(
     from qdled.device.dd.coupling import close_loop, position_optics
 
     params = dd_parameters(stack, name, values)
+    # the chain's own PL: the profiles of a stack are computed once per process (read-only arrays)
+    prof = _chain_position_optics(stack, name) if pl is None else position_optics(stack, pl)
     pl = chain_pl(name) if pl is None else pl
-    prof = position_optics(stack, pl)
     r = solve_jv(
         params,
         voltage_V,

@@ -115,12 +115,11 @@ def calibrated_parameters(params: DeviceParameters, values: dict | None = None) 
 def dd_parameters(stack, name: str, values: dict | None = None) -> DeviceParameters:
     """Parameters of device ``name`` built as ``stack`` for the drift-diffusion solver: the stack's layer
     thicknesses, the film PLQY and PL lifetime that the dots stage predicts for the device's recipe
-    (:func:`qdled.dots.recipe_film`, the film whose PL the chain emits) and the calibrated values
+    (:func:`qdled.device.chain.chain_film`, the film whose PL the chain emits) and the calibrated values
     (:data:`DD_CALIBRATED`, updated with ``values``)."""
-    from qdled.device.chain import parameters_for_stack
-    from qdled.dots import recipe_film
+    from qdled.device.chain import chain_film, parameters_for_stack
 
-    film = recipe_film(name)
+    film = chain_film(name)
     p = replace(
         parameters_for_stack(stack, name),
         plqy=float(film.film_plqy),

@@ -60,11 +60,14 @@ def position_optics(stack, pl: Spectrum, fractions=ZONE_FRACTIONS) -> dict:
         raise InputError(f"fractions must increase within [0, 1] (at least two), got {fractions!r}")
     d = stack.layers[stack.emitter_index].thickness_nm
     ems = [el_spectrum(stack, pl, zone=float(f)) for f in frac]
-    return {
+    out = {
         "depth_nm": frac * d,
         "eta_out": np.array([e.eta_out for e in ems]),
         "purcell": np.array([e.purcell["mixed"] for e in ems]),
     }
+    for a in out.values():
+        a.setflags(write=False)
+    return out
 
 
 def zone_weights(result, index: int, n_bins: int = 21):
