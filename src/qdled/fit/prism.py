@@ -102,7 +102,7 @@ def substrate_intensity(stack, wavelength_nm, angle_deg, zone=None) -> Substrate
         below = fields.bottom[pol]
         f0 = below.flux[0][:, None, :]
         crossing = below.flux[-1][:, None, :] / np.where(np.abs(f0) > 0, f0, np.inf)
-        k_sub = fields.f[name].real * (1.0 - fields.up[name]) * crossing
+        k_sub = fields.f[name].real * fields.down[name] * crossing  # = 1 - up unless the emitter absorbs
         out[name] = k_sub * jac[:, None, :]
     return SubstrateIntensity(ang, wl, np.asarray(pos, dtype=float), np.asarray(weights, dtype=float), out)
 
