@@ -77,8 +77,9 @@ def device(
         else:
             print_table(
                 f"qdled device ({name}, drift-diffusion)",
-                {k: v for k, v in out.items() if not isinstance(v, (list, dict))},
+                {k: v for k, v in out.items() if not isinstance(v, (list, dict)) and k != "note"},
             )
+            typer.echo("calibrated: " + "; ".join(f"{k} ({c['targets']})" for k, c in out["calibrated"].items()))
             typer.echo(out["note"])
         return
     from qdled.device.chain import with_operational_lifetime
