@@ -445,10 +445,13 @@ def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict) -> None:
     }
     out.notes.append(
         f"Drift-diffusion predictions: peak EQE {nsa['peak_eqe']:.1%} (NSA-NH4PF6) and {ctrl['peak_eqe']:.1%} "
-        f"(OA/OAm) against the paper's {_fmt('nsa_pf6.peak_eqe')} and {_fmt('control.peak_eqe')}; turn-on "
+        f"(OA/OAm) against the paper's {paper_value('nsa_pf6.peak_eqe'):.2%} and "
+        f"{paper_value('control.peak_eqe'):.2%}; turn-on "
         f"{nsa['turn_on_voltage_V']:.2f} / {ctrl['turn_on_voltage_V']:.2f} V; emission zone "
-        f"{nsa['emission_zone_in_qd_nm']:.1f} nm into the 35 nm QD film from PTAA (holes pile up at TmPyPB, where the "
-        f"outcoupling is {nsa['eta_out']:.3f} against 0.28 at the PTAA side). The compact series model (the fast "
+        f"{nsa['emission_zone_in_qd_nm']:.1f} nm into the {ctx['stack'].layer('QD').thickness_nm:g} nm QD film from "
+        f"PTAA (holes pile up at TmPyPB; the outcoupling of the solved zone is {nsa['eta_out']:.3f}, against "
+        f"{nsa_dev.optics['eta_out'][0]:.3f} at the PTAA side and {nsa_dev.optics['eta_out'][-1]:.3f} at TmPyPB). "
+        "The compact series model (the fast "
         f"surrogate, `qdled device --model compact`, calibrated on its own) gives peak EQE "
         f"{comp['nsa_pf6']['peak_eqe']:.1%} / {comp['control']['peak_eqe']:.1%} and maximum luminance "
         f"{comp['nsa_pf6']['max_luminance_cd_m2']:.0f} / {comp['control']['max_luminance_cd_m2']:.0f} cd/m2."
