@@ -24,6 +24,21 @@ _RECIPE = typer.Option(
     help="Sweep a synthesis recipe (TOML file or built-in name) instead of a stack; "
     'keys like "nsa.amount_mmol=0:0.8:0.1", "injection.temperature_C=140:180:10".',
 )
+_MODEL = typer.Option(
+    "optics",
+    "--model",
+    help="optics (a stack's optics at one wavelength; the default) | drift-diffusion (device sweep: the "
+    "drift-diffusion device on a coarse grid, the compact surrogate corrected in between, its error reported).",
+)
+_COARSE = typer.Option(
+    None, "--coarse", help="--model drift-diffusion: drift-diffusion values per axis, ends included (default 4)."
+)
+_INTERP = typer.Option(
+    None,
+    "--interpolation",
+    help="--model drift-diffusion: interpolation of the correction between DD points: auto (cubic with "
+    "--coarse >= 4, else linear; the default), linear or cubic.",
+)
 _WAVELENGTH = typer.Option(
     paper_value("nsa_pf6.el_peak_nm"), "--wavelength-nm", help="Emission wavelength of a stack sweep (nm)."
 )
@@ -45,6 +60,9 @@ def sweep(
     seed: int = typer.Option(0, "--seed"),
     chunk: int = typer.Option(32, "--chunk", help="Points per task."),
     wavelength_nm: float = _WAVELENGTH,
+    model: str = _MODEL,
+    coarse: Optional[int] = _COARSE,
+    interpolation: Optional[str] = _INTERP,
     minimize: bool = typer.Option(False, "--minimize", help="Report the smallest value of the first target."),
     scheduler: Optional[str] = _SCHED,
     workers: Optional[int] = _WORKERS,
@@ -54,7 +72,7 @@ def sweep(
     as_json: bool = JsonOpt,
 ) -> None:
     """Sweep layer thicknesses/indices of a stack, or the parameters of a recipe; results as an xarray Dataset
-    in netCDF."""
+    in netCDF. ``--model drift-diffusion``: a multi-fidelity device sweep (:mod:`qdled.sweep.multifidelity`)."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -72,6 +90,20 @@ def sweep(
         from qdled.io.atomic import check_new_file
 
         check_new_file(out, force=force)
+    if model not in ("optics", "drift-diffusion"):
+        from qdled.errors import InputError
+
+        raise InputError(f"--model must be 'optics' or 'drift-diffusion', got {model!r}")
+    if model == "drift-diffusion":
+        others = {"--recipe": recipe is not None, "--design": design != "grid", "--samples": samples != 0}
+        others.update({"--resume": resume, "--chunk": chunk != 32, "--seed": seed != 0})
+        refused = [k for k, v in others.items() if v]
+        args = (stack_file, vary, out, target, coarse, interpolation, refused, minimize)
+        return _sweep_multifidelity(*args, scheduler, workers, force, plot, as_json)
+    if coarse is not None or interpolation is not None:
+        from qdled.errors import InputError
+
+        raise InputError("--coarse and --interpolation apply to --model drift-diffusion only")
     spec = make_spec(
         vary,
         stack_file=stack_file,
@@ -109,6 +141,70 @@ def sweep(
     else:
         print_table(f"best {spec.targets[0]} ({'min' if minimize else 'max'})", top)
         typer.echo(f"{result['n_points']} points written to {out}")
+
+
+def _sweep_multifidelity(
+    stack_file, vary, out, target, coarse, interpolation, refused, minimize, scheduler, workers, force, plot, as_json
+) -> None:
+    """``qdled sweep --model drift-diffusion``: :func:`qdled.sweep.multifidelity.multifidelity_sweep` to netCDF."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from qdled.cli._common import print_json, print_table, save_plot
+    from qdled.errors import InputError
+    from qdled.io.atomic import atomic_path
+    from qdled.sweep.executors import make_executor
+    from qdled.sweep.multifidelity import MODEL_LABEL, TARGETS, multifidelity_sweep, summary
+    from qdled.sweep.runner import best
+
+    if refused:
+        raise InputError(f"{refused[0]} does not apply to --model drift-diffusion (a grid over a stack)")
+    targets = list(target or TARGETS)
+    bad = [t for t in targets if t not in TARGETS]
+    if bad:
+        raise InputError(f"unknown --target {bad[0]!r} for --model drift-diffusion; choose from {', '.join(TARGETS)}")
+    kwargs = {"coarse": 4 if coarse is None else coarse, "method": interpolation or "auto"}
+    executor = make_executor(scheduler, workers)
+    try:
+        with Progress(console=Console(stderr=True), disable=as_json or not sys.stderr.isatty()) as bar:
+            task = bar.add_task("sweep (drift-diffusion + surrogate)", total=None)
+            ds = multifidelity_sweep(
+                vary,
+                stack=stack_file,
+                executor=executor,
+                progress=lambda d, n: bar.update(task, completed=d, total=n),
+                **kwargs,
+            )
+    finally:
+        executor.close()
+    with atomic_path(out, force=force) as tmp:
+        ds.to_netcdf(tmp, engine="scipy", format="NETCDF3_64BIT")
+    top = best(ds, targets[0], minimize)
+    if plot is not None:
+        from qdled.sweep.plots import plot_sweep
+
+        save_plot(plot_sweep(ds, targets[0]), plot, force)
+    info = summary(ds)
+    result = {"out": str(out), "n_points": int(ds[targets[0]].size), "best": top, **info}
+    if as_json:
+        print_json(result)
+        return
+    print_table(f"best {targets[0]} ({'min' if minimize else 'max'}), {MODEL_LABEL}", top)
+    rows = {}
+    for t, e in info["surrogate_error"].items():
+        s, c = e["surrogate"], e["compact_uncorrected"]
+        rows[t] = (
+            f"{100 * s['max_relative']:.2f} / {100 * s['rms_relative']:.2f} % "
+            f"(compact alone {100 * c['max_relative']:.1f} %)"
+        )
+    if rows:
+        n = ds.attrs["n_dd_holdout_points"]
+        print_table(f"surrogate error, max / RMS relative, at {n} held-out drift-diffusion points", rows)
+    typer.echo(
+        f"{result['n_points']} points ({info['n_dd_points']} drift-diffusion) written to {out}; "
+        f"{info['evaluation_seconds']:.0f} s of evaluation against ~{info['full_dd_estimate_s']:.0f} s for "
+        "drift-diffusion everywhere"
+    )
 
 
 def optimize(
