@@ -8,6 +8,10 @@ block are a trailer (Cary/Shimadzu method blocks, ``>>>>>End Spectral Data<<<<<`
 run of numeric lines with the block's layout means the data were interrupted by a bad line, which is
 kept so that the column conversion can name it.
 
+Failing a block of all-number lines, a block of delimited lines with text in the same columns on every line
+(a bias-mode ``CV``/``CC`` column, a time stamp) under a header with as many cells is taken; its text columns
+are named in ``meta['text_columns']`` and only the numeric columns a reader asks for are converted.
+
 Vendor layouts with their numbers outside a table are recognised first: PicoQuant PicoHarp/TimeHarp
 histogram ASCII (``#ns/channel`` then ``#counts``; each curve keeps its own channel width) and LabVIEW
 ``.lvm`` (``***End_of_Header***``), then the exports of :mod:`._vendors` (HORIBA TCSPC channel tables,
@@ -135,6 +139,48 @@ def _find_block(lines: list[str], text_columns: int) -> tuple[int, int, str | No
     return start, end, delim
 
 
+def _find_mixed_block(lines: list[str]) -> tuple[int, int, str, tuple[int, ...]] | None:
+    """(first index, last index, delimiter, text positions) of the longest run of delimited lines (tab,
+    semicolon or comma; at least 3 cells, at least 2 of them numbers) whose text cells sit in the same columns
+    on every line, under a header line with as many cells, more than two of them text; None if none has 2 rows
+    or more."""
+    best = None
+    for d in ("\t", ";", ","):
+        cur = None
+        for i, line in enumerate(lines):
+            s = line.strip()
+            layout = None
+            if s and not s.startswith("#") and d in s:
+                cells = _split(s, d)
+                while cells and cells[-1] == "":
+                    cells.pop()
+                text = tuple(j for j, c in enumerate(cells) if c and not is_number(c, d != ","))
+                nums = sum(1 for c in cells if c and is_number(c, d != ","))
+                if len(cells) >= 3 and nums >= 2 and text:
+                    layout = (len(cells), text)
+            if layout is None:
+                if not s and cur is not None:
+                    continue
+                cur = None
+                continue
+            if cur is not None and cur[3] == layout:
+                cur[1], cur[4] = i, cur[4] + 1
+            else:
+                cur = [i, i, d, layout, 1]
+                h = i - 1
+                while h >= 0 and not lines[h].strip():
+                    h -= 1
+                head = _split(lines[h].strip(), d) if h >= 0 else []
+                while head and head[-1] == "":
+                    head.pop()
+                cur.append(len(head) == layout[0] and sum(1 for c in head if c and not is_number(c, d != ",")) > 2)
+            if cur[5] and cur[4] >= 2 and (best is None or cur[4] > best[4]):
+                best = list(cur)
+    if best is None:
+        return None
+    return best[0], best[1], best[2], best[3][1]
+
+
 def _header_cells(line: str, delim: str | None, ncells: int) -> list[str] | None:
     s = line.strip()
     m = _BH_BLOCK.match(s)
@@ -178,6 +224,11 @@ def parse_table(path: str | Path, *, text_columns: int = 0) -> Table:
         return vendor
     begin = next((i for i, s in enumerate(lower) if s.startswith(">>>>>begin")), None)
     block = _find_block(lines, text_columns)
+    text_positions: tuple[int, ...] = ()
+    if begin is None and (block is None or block[1] == block[0]):
+        mixed = _find_mixed_block(lines)
+        if mixed is not None:
+            block, text_positions = mixed[:3], mixed[3]
     if begin is not None and (block is None or block[0] < begin):
         raise InputError(f"{p}, line {begin + 1}: no spectral data after '>>>>>Begin Spectral Data<<<<<'")
     if block is None:
@@ -193,7 +244,9 @@ def parse_table(path: str | Path, *, text_columns: int = 0) -> Table:
             cells.pop()
         rows.append((i + 1, cells))
     ncells = max(len(c) for _, c in rows)
-    decimal_comma = delim != "," and any("," in c for _, cells in rows[:50] for c in cells[text_columns:])
+    decimal_comma = delim != "," and any(
+        "," in c for _, cells in rows[:50] for j, c in enumerate(cells) if j >= text_columns and j not in text_positions
+    )
     header = header_line = labels = None
     h = start - 1
     while h >= 0 and not lines[h].strip():
@@ -223,6 +276,8 @@ def parse_table(path: str | Path, *, text_columns: int = 0) -> Table:
     elif labels is not None:
         fmt = "cary"
     meta = _key_values(preamble)
+    if text_positions:
+        meta["text_columns"] = [header[j] if header and j < len(header) else f"column {j + 1}" for j in text_positions]
     return Table(
         path=p,
         fmt=fmt,
