@@ -223,8 +223,8 @@ def _contact_terms(s: DeviceStructure, g: _Grid):
     a_star = richardson_constant_A_m2K2(1.0)
     out = []
     for c, i, e_idx in ((s.anode, 0, 0), (s.cathode, -1, -1)):
-        vn = c.surface_velocity_m_s or a_star * T2 / (Q_C * np.exp(g.lnnc[i]))
-        vp = c.surface_velocity_m_s or a_star * T2 / (Q_C * np.exp(g.lnnv[i]))
+        vn = 0.0 if c.blocks == "electrons" else c.surface_velocity_m_s or a_star * T2 / (Q_C * np.exp(g.lnnc[i]))
+        vp = 0.0 if c.blocks == "holes" else c.surface_velocity_m_s or a_star * T2 / (Q_C * np.exp(g.lnnv[i]))
         a_if = np.sqrt(Q_C / (4.0 * np.pi * g.eps[e_idx])) if c.image_force else 0.0
         # injection barriers [eV] of electrons and holes
         out.append((vn, vp, a_if, c.work_function_eV - g.chi[i], g.ip[i] - c.work_function_eV))

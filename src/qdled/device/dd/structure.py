@@ -107,17 +107,24 @@ class Layer:
 class Contact:
     """A metal contact: work function [eV]; ``ohmic=True`` fixes both quasi-Fermi levels at the metal's
     (infinite surface velocity); otherwise thermionic emission with Richardson velocity
-    ``A* T^2 / (q N)`` (or ``surface_velocity_m_s``) and, if ``image_force``, image-force lowering."""
+    ``A* T^2 / (q N)`` (or ``surface_velocity_m_s``) and, if ``image_force``, image-force lowering.
+    ``blocks`` = ``"electrons"`` or ``"holes"``: that carrier's surface velocity is zero (a selective contact,
+    e.g. the anode of a hole-only device or the injecting contacts of Parmenter & Ruppel's double injection)."""
 
     work_function_eV: float
     ohmic: bool = False
     image_force: bool = True
     surface_velocity_m_s: float | None = None
+    blocks: str | None = None
 
     def __post_init__(self):
         require_finite_positive("work_function_eV", self.work_function_eV)
         if self.surface_velocity_m_s is not None:
             require_finite_positive("surface_velocity_m_s", self.surface_velocity_m_s)
+        if self.blocks not in (None, "electrons", "holes"):
+            raise InputError(f"blocks must be None, 'electrons' or 'holes', got {self.blocks!r}")
+        if self.blocks is not None and self.ohmic:
+            raise InputError("an ohmic contact exchanges both carriers; blocks needs ohmic=False")
 
 
 @dataclass(frozen=True)
