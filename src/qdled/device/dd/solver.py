@@ -36,8 +36,9 @@ film with ``N_c = 2 N_QD`` (the default of the LED; Boltzmann piles up > 10 hole
   (Emtage & O'Dwyer) for the field that pulls the carrier in (zero otherwise), taken relative to its value at
   the 0 V contact field ``F_0`` so that detailed balance holds exactly (zero current at 0 V; the lowering at
   the built-in field is part of the effective barrier). With a low mobility the contact is diffusion-limited,
-  ``p(0) -> p_eq S``, and ``J = q mu F p_eq S``: the Emtage-O'Dwyer law (tested). ``ohmic`` contacts fix
-  ``phi`` at the metal's.
+  ``p(0) -> p_eq S``, and ``J = q mu F p_eq S``: the Emtage-O'Dwyer law (tested). A selective contact
+  (``Contact.blocks``) has zero surface velocity for the blocked carrier. ``ohmic`` contacts fix ``phi`` at the
+  metal's.
 
 Numerics
 --------
