@@ -24,7 +24,14 @@ from qdled.errors import InputError, require_finite_positive
 from qdled.io.paper import paper_values, status
 from qdled.spectral import Spectrum, cie_xy, luminance_from_photon_flux, turn_on_voltage
 
-__all__ = ["DEFAULT_VOLTAGE_V", "LIFETIME_L0_CD_M2", "DeviceResult", "paper_comparison", "simulate_device"]
+__all__ = [
+    "DEFAULT_VOLTAGE_V",
+    "LIFETIME_L0_CD_M2",
+    "DeviceResult",
+    "device_result_from_curves",
+    "paper_comparison",
+    "simulate_device",
+]
 
 #: Default voltage sweep [V] (0 to 8 V in 20 mV steps).
 DEFAULT_VOLTAGE_V = np.round(np.arange(0.0, 8.0 + 1e-9, 0.02), 10)
@@ -168,15 +175,48 @@ def simulate_device(
     J_diode = np.exp(lnJ)
     photons = np.interp(lnJ, np.log(J_grid), eqe_grid * J_grid / Q_C, left=0.0, right=np.nan)
     J = J_diode + np.clip(V, 0.0, None) / params.shunt_resistance_ohm_m2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        eqe = np.where(J > 0, photons * Q_C / J, np.nan)
     cb = np.interp(lnJ, np.log(J_grid), elec.charge_balance, left=1.0, right=np.nan)
     qv = np.interp(lnJ, np.log(J_grid), qe, left=qe[0], right=np.nan)
-    L = luminance_from_photon_flux(photons, el)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ce = np.where(J > 0, L / J, np.nan)
-        pe = np.where(J > 0, np.pi * L / (J * V), np.nan)
+    return device_result_from_curves(
+        params,
+        V,
+        J,
+        photons,
+        el,
+        charge_balance=cb,
+        q_eff=qv,
+        eqe_ceiling=float(eta * purcell_quantum_yield(q, F)),
+        inputs={"eta_out": eta, "purcell_factor": F, "plqy": q},
+    )
 
+
+def device_result_from_curves(
+    params: DeviceParameters,
+    voltage_V,
+    current_density_A_m2,
+    photon_flux_m2_s,
+    el: Spectrum,
+    *,
+    charge_balance,
+    q_eff,
+    eqe_ceiling: float,
+    inputs: dict,
+    records=None,
+) -> DeviceResult:
+    """A :class:`DeviceResult` from a device model's curves (any model: the compact one here, the
+    drift-diffusion one in :mod:`qdled.device.dd.coupling`): EQE = photons out per electron, luminance of a
+    Lambertian emitter with spectrum ``el`` (:func:`qdled.spectral.luminance_from_photon_flux`), current efficiency
+    ``L/J``, power efficacy ``pi L/(J V)``, CIE of ``el``, and the lifetime law of ``params`` (T50, T95 at
+    :data:`LIFETIME_L0_CD_M2`). Arrays over ``voltage_V``; ``photon_flux_m2_s`` = photons leaving per area and
+    time."""
+    V = np.asarray(voltage_V, float)
+    J = np.asarray(current_density_A_m2, float)
+    photons = np.asarray(photon_flux_m2_s, float)
+    L = np.asarray(luminance_from_photon_flux(photons, el), float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eqe = np.where(J > 0, photons * Q_C / J, np.nan)
+        ce = np.where(J > 0, L / J, np.nan)
+        pe = np.where((J > 0) & (V > 0), np.pi * L / (J * V), np.nan)
     x, y = cie_xy(el)
     t50 = scale_lifetime(
         params.t50_min, params.lifetime_reference_cd_m2, LIFETIME_L0_CD_M2, params.acceleration_exponent
@@ -190,9 +230,9 @@ def simulate_device(
         eqe=eqe,
         current_efficiency_cd_A=ce,
         power_efficacy_lm_W=pe,
-        charge_balance=cb,
-        q_eff=qv,
-        eqe_ceiling=float(eta * purcell_quantum_yield(q, F)),
+        charge_balance=np.asarray(charge_balance, float),
+        q_eff=np.asarray(q_eff, float),
+        eqe_ceiling=float(eqe_ceiling),
         el_peak_nm=el.peak_nm,
         el_fwhm_nm=el.fwhm_nm,
         cie_x=x,
@@ -200,7 +240,8 @@ def simulate_device(
         t50_min_at_1000_cd_m2=float(t50),
         t95_min_at_1000_cd_m2=float(time_to_fraction_min(0.95, tau, params.lifetime_beta)),
         lifetime_reference_cd_m2=params.lifetime_reference_cd_m2,
-        inputs={"eta_out": eta, "purcell_factor": F, "plqy": q},
+        inputs=inputs,
+        records=records,
     )
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.constants import e as Q_C
 
 from qdled.errors import InputError
-from qdled.spectral import Spectrum, cie_xy, luminance_from_photon_flux
+from qdled.spectral import Spectrum
 
 __all__ = ["ZONE_FRACTIONS", "close_loop", "device_result", "position_optics", "zone_weights"]
 
@@ -98,47 +98,26 @@ def device_result(result, params, emission, *, records, model_note: str):
     Luminance: photon flux out ``J/q x EQE`` of a Lambertian emitter with the EL spectrum.
     """
     from qdled.device.emission import purcell_quantum_yield
-    from qdled.device.lifetime import decay_time_constant_min, scale_lifetime, time_to_fraction_min
-    from qdled.device.simulate import LIFETIME_L0_CD_M2, DeviceResult
+    from qdled.device.simulate import device_result_from_curves
 
     eqe_v = result.external_quantum_efficiency
     if eqe_v is None:
         raise InputError("the drift-diffusion result has no EQE (solve with eta_out)")
-    V = np.asarray(result.voltage_V, float)
     J = np.clip(result.current_density_A_m2, 0.0, None)
-    photons = J / Q_C * eqe_v
-    L = np.asarray(luminance_from_photon_flux(photons, emission.el), float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        eqe = np.where(J > 0, eqe_v, np.nan)
-        ce = np.where(J > 0, L / J, np.nan)
-        pe = np.where((J > 0) & (V > 0), np.pi * L / (J * V), np.nan)
         q_eff = np.where(
             result.exciton_fraction > 0, result.internal_quantum_efficiency / result.exciton_fraction, np.nan
         )
-    x, y = cie_xy(emission.el)
-    t50 = scale_lifetime(
-        params.t50_min, params.lifetime_reference_cd_m2, LIFETIME_L0_CD_M2, params.acceleration_exponent
-    )
-    tau = decay_time_constant_min(t50, params.lifetime_beta)
     F = float(emission.purcell["mixed"])
-    return DeviceResult(
-        name=params.name,
-        voltage_V=V,
-        current_density_mA_cm2=J * 0.1,
-        luminance_cd_m2=L,
-        eqe=eqe,
-        current_efficiency_cd_A=ce,
-        power_efficacy_lm_W=pe,
-        charge_balance=np.asarray(result.exciton_fraction, float),
+    return device_result_from_curves(
+        params,
+        result.voltage_V,
+        J,
+        J / Q_C * eqe_v,
+        emission.el,
+        charge_balance=result.exciton_fraction,
         q_eff=q_eff,
         eqe_ceiling=float(emission.eta_out * purcell_quantum_yield(params.plqy, F)),
-        el_peak_nm=emission.el.peak_nm,
-        el_fwhm_nm=emission.el.fwhm_nm,
-        cie_x=x,
-        cie_y=y,
-        t50_min_at_1000_cd_m2=float(t50),
-        t95_min_at_1000_cd_m2=float(time_to_fraction_min(0.95, tau, params.lifetime_beta)),
-        lifetime_reference_cd_m2=params.lifetime_reference_cd_m2,
         inputs={"eta_out": float(emission.eta_out), "purcell_factor": F, "plqy": params.plqy, "model": model_note},
         records=records,
     )
