@@ -100,7 +100,7 @@ def device(
             f"Purcell factor {opt['purcell_factor']:.4g} of the default stack's optics"
         )
         res = simulate_device(params, **opt)
-    res, life = with_operational_lifetime(res, stack, name)
+    res, life = with_operational_lifetime(res, stack, name, compact=sim if eta_out is None else None)
     out = res.figures_of_merit()
     out["lifetime"] = life
     out["model"] = "compact"

@@ -175,17 +175,20 @@ def simulate_stack_drift_diffusion(
     return DriftDiffusionDevice(r, res, params, em, prof)
 
 
-def with_operational_lifetime(result: DeviceResult, stack, name: str) -> tuple[DeviceResult, dict]:
+def with_operational_lifetime(
+    result: DeviceResult, stack, name: str, compact: StackDevice | None = None
+) -> tuple[DeviceResult, dict]:
     """``result`` with T50/T95 at 1000 cd/m^2 from the degradation simulation of device ``name`` built as
-    ``stack`` (:func:`qdled.device.ageing.operational_lifetime`, on the compact model of the same stack: the ODE
-    needs thousands of device evaluations), and its records: the ageing model's calibrated constant replaces the
-    T50 taken from the paper. Returns ``(result, lifetime)``, ``lifetime`` the JSON-ready ageing result."""
+    ``stack`` (:func:`qdled.device.ageing.operational_lifetime`, on the compact model of the same stack,
+    ``compact`` = :func:`simulate_stack` if already computed: the ODE needs thousands of device evaluations), and
+    its records: the ageing model's calibrated constant replaces the T50 taken from the paper. Returns
+    ``(result, lifetime)``, ``lifetime`` the JSON-ready ageing result."""
     from dataclasses import replace
 
     from qdled.device.ageing import CALIBRATED as AGEING
     from qdled.device.ageing import operational_lifetime
 
-    life = operational_lifetime(simulate_stack(stack, name))
+    life = operational_lifetime(simulate_stack(stack, name) if compact is None else compact)
     recs = {k: r for k, r in result.calibration_records.items() if k != "t50_min"}
     recs.update(AGEING)
     nan = float("nan")

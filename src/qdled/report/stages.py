@@ -289,14 +289,15 @@ def device_stage(ctx: dict) -> StageOutput:
     from dataclasses import replace
 
     from qdled.device import paper_comparison
-    from qdled.device.chain import simulate_stack_drift_diffusion, with_operational_lifetime
+    from qdled.device.chain import simulate_stack, simulate_stack_drift_diffusion, with_operational_lifetime
     from qdled.device.plots import plot_device
 
     out = StageOutput()
-    sims, lives = {}, {}
+    sims, lives, compact = {}, {}, {}
     for key, sample in SAMPLES.items():
         sim = simulate_stack_drift_diffusion(ctx["stack"], sample["device"], ctx["pl"][key])
-        res, lives[key] = with_operational_lifetime(sim.result, ctx["stack"], sample["device"])
+        compact[key] = simulate_stack(ctx["stack"], sample["device"], ctx["pl"][key])
+        res, lives[key] = with_operational_lifetime(sim.result, ctx["stack"], sample["device"], compact[key])
         sim = replace(sim, result=res)
         sims[key] = sim
         comp = paper_comparison(
@@ -361,7 +362,7 @@ def device_stage(ctx: dict) -> StageOutput:
         "check this. The calibration ran on this same chain (default stack, the dots stage's film PL and PLQY), so "
         "the calibrated rows here and in `qdled device` are one computation."
     )
-    _drift_diffusion(ctx, out, sims)
+    _drift_diffusion(ctx, out, sims, {key: c.result.figures_of_merit() for key, c in compact.items()})
     return out
 
 
@@ -395,11 +396,10 @@ def _lifetime_figure(lives: dict):
     return caption, fig
 
 
-def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict) -> None:
+def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict, comp: dict) -> None:
     """Figures and note of the drift-diffusion device: band diagram, densities and R(x) of the NSA-NH4PF6 device
     at its luminance maximum, its EQE and current against the PO-T2T thickness beside the optics-only
-    outcoupling, and the compact surrogate's numbers beside the solver's."""
-    from qdled.device.chain import simulate_stack
+    outcoupling, and the compact surrogate's numbers (``comp``: figures of merit by sample) beside the solver's."""
     from qdled.device.dd.calibration import predictions
     from qdled.device.plots import plot_drift_diffusion
 
@@ -439,10 +439,6 @@ def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict) -> None:
         )
     )
     nsa, ctrl = pred["devices"]["li2024-nsa-pf6"], pred["devices"]["li2024-control"]
-    comp = {
-        key: simulate_stack(ctx["stack"], SAMPLES[key]["device"], ctx["pl"][key]).result.figures_of_merit()
-        for key in SAMPLES
-    }
     out.notes.append(
         f"Drift-diffusion predictions: peak EQE {nsa['peak_eqe']:.1%} (NSA-NH4PF6) and {ctrl['peak_eqe']:.1%} "
         f"(OA/OAm) against the paper's {paper_value('nsa_pf6.peak_eqe'):.2%} and "
