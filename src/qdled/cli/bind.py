@@ -31,6 +31,15 @@ def bind(
     ),
     layers: int = typer.Option(3, "--layers", help="With --slab: atomic planes of the slab (3, 5, 7)."),
     method: str = typer.Option("GFN2-xTB", "--method", help="With --slab: GFN2-xTB or GFN1-xTB."),
+    max_steps: int = typer.Option(
+        300, "--max-steps", help="With --slab: optimiser steps per relaxation, SCF-failure restarts included."
+    ),
+    convergence: bool = typer.Option(
+        True,
+        "--convergence/--no-convergence",
+        help="With --slab --write-runs: run the thickness/cell/isolated-limit scan (an earlier scan of the "
+        "same relaxed pair is kept either way).",
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore earlier results in the disk cache."),
     write_runs: Optional[Path] = typer.Option(
         None,
@@ -51,6 +60,8 @@ def bind(
             list(ligand) if ligand else None,
             layers,
             method,
+            max_steps,
+            convergence,
             recompute or write_runs is not None,
             not no_cache,
             write_runs,
@@ -109,7 +120,7 @@ def bind(
     Console().print(table)
 
 
-def _bind_slab(names, layers, method, recompute, use_cache, write_runs, force, as_json) -> None:
+def _bind_slab(names, layers, method, max_steps, convergence, recompute, use_cache, write_runs, force, as_json) -> None:
     """``qdled bind --slab``: shipped or recomputed slab values, convergence, beside cluster and paper DFT."""
     from qdled.binding import binding_energies, paper_dft_eV
     from qdled.binding.slab_engine import add_slab_run, slab_binding_energies
@@ -120,10 +131,17 @@ def _bind_slab(names, layers, method, recompute, use_cache, write_runs, force, a
 
         check_new_file(write_runs, force=force)  # before the relaxations, not after
     out = slab_binding_energies(
-        names, recompute, n_layers=layers, method=method, convergence=write_runs is not None, use_cache=use_cache
+        names,
+        recompute,
+        n_layers=layers,
+        method=method,
+        max_steps=max_steps,
+        convergence=convergence and write_runs is not None,
+        use_cache=use_cache,
     )
     if write_runs is not None:
-        words = ["qdled", "bind", "--slab", "--layers", str(layers), "--method", method]
+        words = ["qdled", "bind", "--slab", "--layers", str(layers), "--method", method, "--max-steps", str(max_steps)]
+        words += [] if convergence else ["--no-convergence"]
         ligands = [a for n in out["binding_energies_eV"] for a in ("--ligand", n)]
         command = shlex.join([*words, *ligands, "--write-runs", str(write_runs)])
         add_slab_run(write_runs, out["results"], out["convergence"], command + " --force", force=force)
