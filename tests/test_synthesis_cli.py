@@ -37,6 +37,21 @@ def test_synthesize_bad_option():
     assert "--nsa-mmol" in str(res.exception) + res.output
 
 
+def test_synthesize_with_slab_binding_energies():
+    """--binding slab feeds the shipped periodic-slab GFN2-xTB values (qdled.binding.slab_engine) into the ligand
+    model and names the ligands whose relaxation did not converge (their energies are lower bounds)."""
+    from qdled.binding.slab_engine import shipped_slab_run
+
+    res = runner.invoke(app, ["synthesize", "li2024-control", "--bins", "100", "--binding", "slab", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    run = shipped_slab_run()
+    assert out["binding_energies_eV"] == {k: float(v) for k, v in run["binding_energies_eV"].items()}
+    lower = [n for n, r in run["results"].items() if not r["converged"]]
+    assert all(n in out["binding_note"] for n in lower)
+    assert out["mean_edge_nm"] > 0
+
+
 def test_synthesize_with_xtb_binding_energies():
     """--binding xtb feeds the shipped GFN2-xTB values (qdled.binding) into the ligand model."""
     from qdled.binding import binding_energies

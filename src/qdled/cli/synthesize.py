@@ -20,7 +20,8 @@ def synthesize(
         "paper",
         "--binding",
         help="Ligand binding energies: 'paper' (DFT of Li et al., the "
-        "calibration basis) or 'xtb' (qdled bind, GFN2-xTB shipped values).",
+        "calibration basis), 'xtb' (qdled bind, GFN2-xTB clusters) or 'slab' (qdled bind --slab, GFN2-xTB on a "
+        "periodic CsPbI3 (100) slab; shipped values).",
     ),
     as_json: bool = JsonOpt,
     plot: Optional[Path] = PlotOpt,
@@ -38,13 +39,24 @@ def synthesize(
         check_nsa_mmol(nsa_mmol, "--nsa-mmol")  # the bounds live in qdled.synthesis.run, named as the option
     check_n_bins(n_bins, "--bins")
     check_plot(plot, force)
-    if binding not in ("paper", "xtb"):
-        raise InputError(f"--binding must be 'paper' or 'xtb', got {binding!r}")
+    if binding not in ("paper", "xtb", "slab"):
+        raise InputError(f"--binding must be 'paper', 'xtb' or 'slab', got {binding!r}")
     params = SynthesisParameters()
+    binding_note = None
     if binding == "xtb":
         from qdled.binding import binding_energies
 
         params = params.with_values(binding_energy_eV=binding_energies(("OAm", "OA", "NSA", "PF6")))
+    elif binding == "slab":
+        from qdled.binding.slab_engine import shipped_slab_run, slab_binding_energies
+
+        slab = slab_binding_energies(("OAm", "OA", "NSA", "PF6"))
+        params = params.with_values(binding_energy_eV=slab["binding_energies_eV"])
+        run = shipped_slab_run()
+        lower = sorted(n for n, r in run["results"].items() if not r.get("converged", True)) if run else []
+        binding_note = f"slab binding energies ({slab['command']}); relaxation not converged, so lower bounds: " + (
+            ", ".join(lower) if lower else "none"
+        )
     rec = load_recipe(recipe)
     result = simulate(rec, nsa_mmol=nsa_mmol, n_bins=n_bins, params=params)
     optics = summarize_synthesis(result, rec.purification.route)
@@ -52,6 +64,7 @@ def synthesize(
         "recipe": result.recipe_name,
         "nsa_mmol": result.nsa_mmol,
         "binding_energies_eV": dict(params.binding_energy_eV),
+        **({"binding_note": binding_note} if binding_note else {}),
         "mean_edge_nm": result.mean_edge_nm,
         "sd_edge_nm": result.sd_edge_nm,
         "synthesis_mean_edge_nm": result.synthesis_mean_edge_nm,
