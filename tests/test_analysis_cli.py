@@ -56,6 +56,14 @@ def test_jvl_both_routes():
     assert d["method"] == "photocurrent" and 0 < d["peak_eqe_percent"] < 100
 
 
+def test_jvl_input_block_names_skipped_text_columns(tmp_path):
+    # an IVL-system export with a bias-mode column: the JSON says which text columns were skipped
+    f = tmp_path / "ivl.csv"
+    f.write_text("Mode,Voltage(V),Current(mA),Luminance(cd/m2)\nCV,3.0,0.01,1.2\nCV,4.0,0.1,30\nCC,5.0,1.0,420\n")
+    d = _json(["jvl", f, "--spectrum", FIX / "el_spectrum.csv"])
+    assert d["input"]["text_columns"] == ["Mode"]
+
+
 def test_trpl_lifetime_batch(tmp_path):
     d = _json(["trpl", FIX / "trpl.csv", "--components", "1"])
     assert d["tau_avg_intensity_ns"] == pytest.approx(5.0, abs=0.15)  # fixture: 5 ns single exponential

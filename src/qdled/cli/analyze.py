@@ -34,6 +34,7 @@ _INPUT_KEYS = (
     "window_ns",
     "reversed",
     "units_inferred",
+    "text_columns",
     "first_data_line",
     "last_data_line",
 )
