@@ -46,12 +46,16 @@ def test_device_control_recipe_and_plot(tmp_path):
     assert png.stat().st_size > 10_000
     d = json.loads(r.stdout)
     assert d["device"] == "li2024-control"
-    # the control's T50 is a prediction of the degradation model (its one constant is fitted on the NSA device);
-    # 33 min against the paper's 43 (qdled.device.ageing)
+    # the control's T50 would be a prediction of the degradation model (its one constant is fitted on the NSA
+    # device), but the predicted control (its OA/OAm shell alone) never reaches the paper's 500 cd/m2: no value,
+    # and the lifetime block says why
     t50 = d["paper_comparison"]["t50_min_at_500_cd_m2"]
-    assert t50["paper"] == 43.0 and t50["status"] == "predicted" and t50["model"] == pytest.approx(43.0, rel=0.4)
-    assert d["lifetime"]["paper"]["model_t50_min"] == t50["model"]
-    assert d["paper_comparison"]["peak_eqe"]["status"] == "calibrated"  # the compact model fits the control
+    assert t50["paper"] == 43.0 and t50["status"] == "predicted" and t50["model"] is None
+    assert d["lifetime"]["paper"]["reachable"] is False and d["lifetime"]["paper"]["model_t50_min"] is None
+    assert "below the initial luminance" in d["lifetime"]["note"]
+    # the compact surrogate copies the solver's predicted control: nothing of it is calibrated to the paper
+    assert d["paper_comparison"]["peak_eqe"]["status"] == "predicted"
+    assert set(d["surrogate_fit"]) == {"qd_ligand_gap_nm", "plqy"}
     # refuses to overwrite without --force
     r = runner.invoke(app, ["device", "--eta-out", "0.274", "--plot", str(png)])
     assert r.exit_code != 0

@@ -53,8 +53,15 @@ def test_jvl_interval_coverage_200_seeds(model):
 def test_mobility_prefactor_and_ligand_gap_are_degenerate(model):
     J, L = _noisy(model, 7)
     res = fit_jvl(V, J, L, model=model, vary=("log10_qd_mobility_prefactor", "qd_ligand_gap_nm"))
-    assert set(res.degenerate) == {"log10_qd_mobility_prefactor", "qd_ligand_gap_nm"}
-    assert any({a, b} == {"log10_qd_mobility_prefactor", "qd_ligand_gap_nm"} for a, b, _ in res.correlations)
+    # the current sees only mu0 exp(-beta d); the gap also sets the dot density 1/(edge + gap)^3 (hence the trap
+    # density), which the data resolve barely: |r| = 0.9987 here, just under the 0.999 that flags degeneracy
+    pair = [r for a, b, r in res.correlations if {a, b} == {"log10_qd_mobility_prefactor", "qd_ligand_gap_nm"}]
+    assert pair and abs(pair[0]) > 0.99
+    # the combination is what the data fix: its error is far below that of either parameter alone
+    beta_nm = model.base.tunnelling_beta_per_angstrom * 10.0 / np.log(10.0)  # log10 mu per nm of gap
+    a, g = res["log10_qd_mobility_prefactor"], res["qd_ligand_gap_nm"]
+    var = a.stderr**2 + (beta_nm * g.stderr) ** 2 - 2 * abs(pair[0]) * a.stderr * beta_nm * g.stderr
+    assert np.sqrt(max(var, 0.0)) < 0.1 * a.stderr
 
 
 class MottGurney:

@@ -37,6 +37,7 @@ def device(
     from qdled.cli._common import check_plot, print_json, print_table, save_plot
     from qdled.device import device_for_recipe, paper_comparison, simulate_device
     from qdled.device.chain import parameters_for_stack, simulate_stack
+    from qdled.device.parameters import SURROGATE
     from qdled.errors import InputError
     from qdled.io.stack import load_stack
 
@@ -80,6 +81,11 @@ def device(
                 {k: v for k, v in out.items() if not isinstance(v, (list, dict)) and k != "note"},
             )
             typer.echo("calibrated: " + "; ".join(f"{k} ({c['targets']})" for k, c in out["calibrated"].items()))
+        if out.get("surrogate_fit"):
+            typer.echo(
+                "surrogate fitted to the drift-diffusion device: "
+                + "; ".join(f"{k} ({c['fitted_to_drift_diffusion']})" for k, c in out["surrogate_fit"].items())
+            )
             typer.echo(out["note"])
         return
     from qdled.device.chain import with_operational_lifetime
@@ -104,6 +110,8 @@ def device(
     out = res.figures_of_merit()
     out["lifetime"] = life
     out["model"] = "compact"
+    # the surrogate's effective parameters fitted to the drift-diffusion device (qdled.device.calibration)
+    out["surrogate_fit"] = {k: r.to_dict() for k, r in SURROGATE.get(name, {}).items()}
     out["inputs"]["optics_source"] = source
     if eta_out is not None:  # EL given as input: its colour is an echo, not a prediction
         echoed = ("el_peak_nm", "el_fwhm_nm", "cie_x", "cie_y")
@@ -125,6 +133,11 @@ def device(
     else:
         print_table(f"qdled device ({name})", {k: v for k, v in out.items() if not isinstance(v, (list, dict))})
         typer.echo("calibrated: " + "; ".join(f"{k} ({c['targets']})" for k, c in out["calibrated"].items()))
+        if out.get("surrogate_fit"):
+            typer.echo(
+                "surrogate fitted to the drift-diffusion device: "
+                + "; ".join(f"{k} ({c['fitted_to_drift_diffusion']})" for k, c in out["surrogate_fit"].items())
+            )
         typer.echo("optics: " + source)
 
 

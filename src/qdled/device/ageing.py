@@ -120,7 +120,7 @@ DEVICE_LIGANDS = MappingProxyType({"li2024-nsa-pf6": "NSA-NH4PF6", "li2024-contr
 CALIBRATED: MappingProxyType = MappingProxyType(
     {
         "auger_defect_yield": Calibrated(
-            4.7727e-07,
+            3.8699e-07,
             "1",
             ("nsa_pf6.t50_min",),
             "phi, surface traps created per Auger recombination event, dD/dt = phi R_A / N_QD, such that the ODE "
@@ -523,8 +523,14 @@ def operational_lifetime(
     paper_l0 = paper_value(f"{sample}.t50_l0_cd_m2") if sample else None
     l0 = require_finite_positive("l0_cd_m2", l0_cd_m2 if l0_cd_m2 is not None else (paper_l0 or reference_cd_m2))
     ref = require_finite_positive("reference_cd_m2", reference_cd_m2)
-    main = model.age(l0)
     lmax = _max_luminance(model)
+    records = {"auger_defect_yield": CALIBRATED["auger_defect_yield"]}
+    records["attempt_frequency_per_s (dots)"] = DOTS_CALIBRATED["attempt_frequency_per_s"]
+    if model.air_trap_creation_per_s_per_day > 0:
+        records["trap_creation_per_s_per_day (dots)"] = DOTS_CALIBRATED["trap_creation_per_s_per_day"]
+    if l0 >= lmax:
+        return _unreachable(name, sample, l0, ref, lmax, records)
+    main = model.age(l0)
 
     l0s, t50s = [], []
     for f in scan:
@@ -552,22 +558,13 @@ def operational_lifetime(
     shares = main.shares_at(0.5)
     dominant = max(shares, key=shares.get) if any(shares.values()) else None
     i50 = int(np.argmin(np.abs(main.relative_luminance - 0.5)))
-    records = {"auger_defect_yield": CALIBRATED["auger_defect_yield"]}
-    records["attempt_frequency_per_s (dots)"] = DOTS_CALIBRATED["attempt_frequency_per_s"]
-    if model.air_trap_creation_per_s_per_day > 0:
-        records["trap_creation_per_s_per_day (dots)"] = DOTS_CALIBRATED["trap_creation_per_s_per_day"]
-
     paper = None
-    if sample is not None:
+    if sample is not None and paper_l0 >= lmax:
+        paper = _paper_entry(sample, records, None, lmax)
+    elif sample is not None:
         at_paper = main if paper_l0 == l0 else model.age(paper_l0)
-        key = f"{sample}.t50_min"
         paper = {
-            "key": key,
-            "l0_cd_m2": paper_l0,
-            "t50_min": paper_value(key),
-            "model_t50_min": _finite(at_paper.t50_min),
-            "model_t95_min": _finite(at_paper.t95_min),
-            "status": status(key, records.values()),
+            **_paper_entry(sample, records, at_paper, lmax),
             "curve": None if at_paper is main else _curve(at_paper),
         }
     return {
@@ -575,6 +572,7 @@ def operational_lifetime(
         "Auger (exciton-charge) defect formation, feeding the non-radiative rate and trap-limited transport",
         "device": name,
         "l0_cd_m2": l0,
+        "max_luminance_cd_m2": lmax,
         "current_density_mA_cm2": main.current_density_A_m2 * 0.1,
         "t50_min": _finite(main.t50_min),
         "t95_min": _finite(main.t95_min),
@@ -602,6 +600,49 @@ def operational_lifetime(
 def _max_luminance(model: AgeingModel) -> float:
     log_j = np.linspace(-3.0, 5.0, 81)
     return float(max(model.operating_point(10.0**x)["luminance_cd_m2"] for x in log_j))
+
+
+def _paper_entry(sample: str, records: dict, at_paper, lmax: float) -> dict:
+    key = f"{sample}.t50_min"
+    return {
+        "key": key,
+        "l0_cd_m2": paper_value(f"{sample}.t50_l0_cd_m2"),
+        "t50_min": paper_value(key),
+        "model_t50_min": None if at_paper is None else _finite(at_paper.t50_min),
+        "model_t95_min": None if at_paper is None else _finite(at_paper.t95_min),
+        "status": status(key, records.values()),
+        "curve": None,
+        "reachable": at_paper is not None,
+        "max_luminance_cd_m2": lmax,
+    }
+
+
+def _unreachable(name: str, sample: str | None, l0: float, ref: float, lmax: float, records: dict) -> dict:
+    """The result of :func:`operational_lifetime` when the fresh device cannot emit ``l0`` at any current: no
+    ageing run, every lifetime None, and a note saying so."""
+    paper = None if sample is None else _paper_entry(sample, records, None, lmax)
+    return {
+        "model": "ODE ageing (not run)",
+        "device": name,
+        "l0_cd_m2": l0,
+        "max_luminance_cd_m2": lmax,
+        "current_density_mA_cm2": None,
+        "t50_min": None,
+        "t95_min": None,
+        f"t50_min_at_{ref:g}_cd_m2": None,
+        f"t95_min_at_{ref:g}_cd_m2": None,
+        "reference_simulated": False,
+        "acceleration_exponent": None,
+        "acceleration_scan": {"l0_cd_m2": [], "t50_min": []},
+        "mechanism_shares": {},
+        "dominant_mechanism": None,
+        "operating_point": None,
+        "curve": None,
+        "paper": paper,
+        "calibrated": {k: r.to_dict() for k, r in records.items()},
+        "note": f"the fresh device's maximum luminance {lmax:.4g} cd/m2 (model, at any current) is below the "
+        f"initial luminance {l0:g} cd/m2 of the constant-current test: no lifetime is predicted",
+    }
 
 
 def _note(name: str, paper: dict | None) -> str:

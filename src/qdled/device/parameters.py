@@ -9,12 +9,16 @@ layer property except those that the QD ligand shell changes physically:
 * QD-film trap density (one trap per dark dot: ``(1 - PLQY) N_QD``),
 * the lifetime parameters.
 
-:data:`CALIBRATED` holds a :class:`qdled.io.paper.Calibrated` record for every parameter fitted to a number
-of the paper (device name -> field -> record; fitted by :mod:`qdled.device.calibration`); the parameter sets
-take their values from these records. Numbers the paper states are read from :mod:`qdled.io.paper` by name;
-everything else is a literature value or a stated assumption (see the field comments). A device output is a
-calibration target exactly when a record of that device names its paper key (:func:`calibrated_outputs`);
-all other outputs are predictions.
+These are the parameters of the compact surrogate (:mod:`qdled.device.electrical`). :data:`CALIBRATED` holds a
+:class:`qdled.io.paper.Calibrated` record for every parameter fitted to a number of the paper (device name ->
+field -> record), :data:`SURROGATE` a :class:`SurrogateFit` record for every effective parameter fitted to an
+output of the drift-diffusion device (a prediction, not a paper value); both are fitted by
+:mod:`qdled.device.calibration`, and the parameter sets take their values from these records. The
+drift-diffusion chain replaces the dots' fields by what the dots stage predicts
+(:func:`qdled.device.dd.calibration.dd_parameters`). Numbers the paper states are read from
+:mod:`qdled.io.paper` by name; everything else is a literature value or a stated assumption (see the field
+comments). A device output is a calibration target exactly when a record of that device names its paper key
+(:func:`calibrated_outputs`); all other outputs are predictions.
 
 References
 ----------
@@ -37,6 +41,8 @@ __all__ = [
     "DEVICE_NAMES",
     "DEVICE_SAMPLE",
     "DeviceParameters",
+    "SURROGATE",
+    "SurrogateFit",
     "calibrated_outputs",
     "device_for_recipe",
     "device_for_route",
@@ -47,25 +53,28 @@ __all__ = [
 DEVICE_SAMPLE = MappingProxyType({"li2024-nsa-pf6": "nsa_pf6", "li2024-control": "control"})
 DEVICE_NAMES = tuple(DEVICE_SAMPLE)
 
-#: Calibrated parameters: device -> field -> record (value as frozen here, the paper values it was fitted to,
-#: how). Values found by :func:`qdled.device.calibration.calibrate` with the optical inputs of
-#: :func:`qdled.device.calibration.calibration_inputs`.
+#: Calibrated parameters of the compact surrogate: device -> field -> record (value as frozen here, the paper
+#: values it was fitted to, how). Found by :func:`qdled.device.calibration.calibrate` with the optical inputs of
+#: :func:`qdled.device.calibration.calibration_inputs`, fitted to the drift-diffusion device at the two numbers
+#: where that device is calibrated to the paper.
 CALIBRATED: MappingProxyType = MappingProxyType(
     {
         "li2024-nsa-pf6": MappingProxyType(
             {
                 "qd_mobility_prefactor_m2_Vs": Calibrated(
-                    8.249e-9,
+                    1.00156e-8,
                     "m2/(V s)",
                     ("nsa_pf6.max_luminance_cd_m2", "nsa_pf6.voltage_at_max_luminance_V"),
-                    "level of the J-V curve: luminance at the paper's voltage of maximum luminance equals the "
-                    "paper's maximum (least squares jointly with thermal_resistance_K_m2_W)",
+                    "level of the J-V curve: the luminance at the drift-diffusion device's voltage of maximum "
+                    "luminance equals its maximum, which is the paper's (least squares jointly with "
+                    "thermal_resistance_K_m2_W, alternated with the surrogate plqy)",
                 ),
                 "thermal_resistance_K_m2_W": Calibrated(
-                    0.04713,
+                    0.0423737,
                     "K m2/W",
                     ("nsa_pf6.voltage_at_max_luminance_V",),
-                    "Joule heating that puts the luminance maximum (dL/dV = 0) at the paper's voltage",
+                    "Joule heating that puts the luminance maximum (dL/dV = 0) at the drift-diffusion device's "
+                    "voltage of maximum luminance, which is the paper's",
                 ),
                 "t50_min": Calibrated(
                     paper_value("nsa_pf6.t50_min"),
@@ -77,20 +86,6 @@ CALIBRATED: MappingProxyType = MappingProxyType(
         ),
         "li2024-control": MappingProxyType(
             {
-                "qd_ligand_gap_nm": Calibrated(
-                    0.7987,
-                    "nm",
-                    ("control.max_luminance_cd_m2",),
-                    "tunnelling distance of the OA/OAm shell that gives the paper's maximum luminance over 0-8 V "
-                    "(root finding, alternated with plqy)",
-                ),
-                "plqy": Calibrated(
-                    0.7325,
-                    "1",
-                    ("control.peak_eqe",),
-                    "film PLQY of the OA/OAm dots (not reported) that gives the paper's peak EQE of the control "
-                    "device (root finding, alternated with qd_ligand_gap_nm)",
-                ),
                 "t50_min": Calibrated(
                     paper_value("control.t50_min"),
                     "min",
@@ -103,8 +98,84 @@ CALIBRATED: MappingProxyType = MappingProxyType(
 )
 
 
+@dataclass(frozen=True)
+class SurrogateFit:
+    """A compact-model parameter fitted to an output of the drift-diffusion device (a prediction of the solver,
+    not a paper value), so that the compact model serves as the solver's fast surrogate.
+
+    Attributes
+    ----------
+    value : float
+        The fitted value, as frozen here.
+    unit : str
+    target : str
+        ``"<device>.<output>"`` of :func:`qdled.device.chain.simulate_stack_drift_diffusion` on the default stack.
+    target_value : float
+        That output when the value was fitted.
+    how : str
+    """
+
+    value: float
+    unit: str
+    target: str
+    target_value: float
+    how: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready record."""
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "fitted_to_drift_diffusion": self.target,
+            "target_value": self.target_value,
+            "how": self.how,
+        }
+
+
+#: Effective parameters of the compact surrogate fitted to drift-diffusion outputs (device -> field -> record),
+#: by :func:`qdled.device.calibration.calibrate`.
+SURROGATE: MappingProxyType = MappingProxyType(
+    {
+        "li2024-nsa-pf6": MappingProxyType(
+            {
+                "plqy": SurrogateFit(
+                    0.767183,
+                    "1",
+                    "li2024-nsa-pf6.peak_eqe",
+                    0.207904,
+                    "effective exciton yield that gives the drift-diffusion device's peak EQE (root finding, "
+                    "alternated with the level fit): it absorbs the solver's trap-assisted loss before exciton "
+                    "formation and its emission zone's outcoupling",
+                ),
+            }
+        ),
+        "li2024-control": MappingProxyType(
+            {
+                "qd_ligand_gap_nm": SurrogateFit(
+                    0.988589,
+                    "nm",
+                    "li2024-control.max_luminance_cd_m2",
+                    43.8619,
+                    "tunnelling distance that gives the drift-diffusion control's maximum luminance over 0-8 V "
+                    "(root finding, alternated with plqy)",
+                ),
+                "plqy": SurrogateFit(
+                    0.280511,
+                    "1",
+                    "li2024-control.peak_eqe",
+                    0.0693485,
+                    "effective exciton yield that gives the drift-diffusion control's peak EQE (root finding, "
+                    "alternated with qd_ligand_gap_nm)",
+                ),
+            }
+        ),
+    }
+)
+
+
 def _cal(device: str, name: str) -> float:
-    return CALIBRATED[device][name].value
+    rec = CALIBRATED[device].get(name) or SURROGATE[device][name]
+    return rec.value
 
 
 @dataclass(frozen=True)
@@ -201,7 +272,9 @@ class DeviceParameters:
         return replace(self, thickness_nm=new)
 
 
-_NSA = DeviceParameters(name="li2024-nsa-pf6")
+# the compact surrogate's effective exciton yield (SURROGATE); the drift-diffusion chain replaces it by the film
+# PLQY the dots stage predicts (qdled.device.dd.calibration.dd_parameters)
+_NSA = DeviceParameters(name="li2024-nsa-pf6", plqy=_cal("li2024-nsa-pf6", "plqy"))
 
 
 def _control() -> DeviceParameters:

@@ -40,9 +40,15 @@ def plot_device(results, lifetime_params=None, qd_gap_eV: float | None = None):
     ax[1, 0].set_ylabel("EQE (%)")
     ax[1, 0].set_xlim(1e-3, None)
     ax[1, 0].legend(fontsize=7)
-    if lifetime_params is not None:
-        t = np.linspace(0.0, 1.5 * max(r.t50_min_at_1000_cd_m2 for r in results), 300)
-        for r, p in zip(results, lifetime_params, strict=False):
+    # devices without a T50 (they never reach 1000 cd/m^2) have no decay curve
+    aged = (
+        []
+        if lifetime_params is None
+        else [(r, p) for r, p in zip(results, lifetime_params, strict=False) if np.isfinite(r.t50_min_at_1000_cd_m2)]
+    )
+    if aged:
+        t = np.linspace(0.0, 1.5 * max(r.t50_min_at_1000_cd_m2 for r, _ in aged), 300)
+        for r, p in aged:
             tau = decay_time_constant_min(r.t50_min_at_1000_cd_m2, p.lifetime_beta)
             ax[1, 1].plot(
                 t, luminance_decay(t, tau, p.lifetime_beta), label=f"{r.name}: T50 {r.t50_min_at_1000_cd_m2:.0f} min"

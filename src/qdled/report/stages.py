@@ -328,6 +328,12 @@ def device_stage(ctx: dict) -> StageOutput:
         for q, c in comp.items():
             paper_key = f"{key}.{'t50_min' if q.startswith('t50_min') else q}"
             label = _DEVICE_LABELS.get(q) or "T50 at L0 = {} cd/m2".format(q.split("_at_")[1].split("_")[0])
+            if c["model"] is None or not np.isfinite(c["model"]):  # e.g. a T50 at an L0 the device never reaches
+                out.notes.append(
+                    f"{label}, {sample['label']} LED (paper {c['paper']:g}): no model value. "
+                    + (lives[key]["note"] if q.startswith("t50_min") else "")
+                )
+                continue
             out.rows.append(row(paper_key, f"{label}, {sample['label']} LED", c["model"], c["status"], "device chain"))
     plt = _plt()
     out.figures.append(
@@ -395,6 +401,13 @@ def _lifetime_figure(lives: dict):
     for key, life in lives.items():
         lp = life["paper"]
         curve = lp["curve"] or life["curve"]
+        if curve is None:  # the model device does not reach the paper's L0: no ageing run
+            ax.plot([lp["t50_min"]], [0.5], "s", mfc="none", label=f"paper T50 {lp['t50_min']:g} min ({key})")
+            parts.append(
+                f"{SAMPLES[key]['label']}: the model device's maximum {lp['max_luminance_cd_m2']:.3g} cd/m2 is below "
+                f"the paper's L0 {lp['l0_cd_m2']:g} cd/m2, so no T50 is predicted"
+            )
+            continue
         line = ax.plot(curve["time_min"], curve["relative_luminance"], label=f"{SAMPLES[key]['label']}, model")[0]
         ax.plot(
             [lp["t50_min"]], [0.5], "s", mfc="none", color=line.get_color(), label=f"paper T50 {lp['t50_min']:g} min"
@@ -470,7 +483,8 @@ def _drift_diffusion(ctx: dict, out: StageOutput, sims: dict, comp: dict) -> Non
         f"PTAA (holes pile up at TmPyPB; the outcoupling of the solved zone is {nsa['eta_out']:.3f}, against "
         f"{nsa_dev.optics['eta_out'][0]:.3f} at the PTAA side and {nsa_dev.optics['eta_out'][-1]:.3f} at TmPyPB). "
         "The compact series model (the fast "
-        f"surrogate, `qdled device --model compact`, calibrated on its own) gives peak EQE "
+        f"surrogate, `qdled device --model compact`, fitted to this solver's luminance maximum and peak EQE of "
+        "both devices) gives peak EQE "
         f"{comp['nsa_pf6']['peak_eqe']:.1%} / {comp['control']['peak_eqe']:.1%} and maximum luminance "
         f"{comp['nsa_pf6']['max_luminance_cd_m2']:.0f} / {comp['control']['max_luminance_cd_m2']:.0f} cd/m2."
     )

@@ -3,8 +3,9 @@
 A device sweep over layer thicknesses with the drift-diffusion (DD) device
 (:func:`qdled.device.chain.simulate_stack_drift_diffusion`, ~2-5 s a stack) costs hours on a fine grid; the
 compact series model (:func:`qdled.device.chain.simulate_stack`, ~0.2-0.4 s a stack) is the fast surrogate
-(issue 17, item 6) but was calibrated on its own and does not agree with the DD device (peak EQE 25.3 % against
-20.5 % for the default stack). :func:`multifidelity_sweep` therefore
+(issue 17, item 6), fitted to the DD device's luminance maximum and peak EQE on the default stack
+(:mod:`qdled.device.calibration`), but away from it the two differ (the compact model turns on ~1.5 V earlier,
+and its thickness dependences are its own). :func:`multifidelity_sweep` therefore
 
 1. solves the DD device on a coarse sub-grid of the fine grid (``coarse`` values per axis, taken from the fine
    axis values, both ends included),

@@ -16,11 +16,11 @@ Heating does not act back on transport, so for a given ``mu_0`` the solved devic
 the outer one.
 
 Everything else is a prediction: the J-V-L shape, turn-on voltage, peak EQE and its roll-off, emission zone,
-charge balance, the thickness dependences and the control device, which differs by its dots (gap, size), its
-film PLQY and PL lifetime from the dots stage (:func:`qdled.dots.recipe_film`), the trap density that follows
-and its ligand shell (tunnelling distance ``qd_ligand_gap_nm`` of
-:func:`qdled.device.parameters.device_parameters`; the control's value there was fitted by the *compact* model
-to the control's luminance and is an input here, see :data:`NOTE`).
+charge balance, the thickness dependences and the control device. Both devices take their dots from the
+chain (:func:`dot_parameters` of :func:`qdled.dots.recipe_film`): gap and size, film PLQY and PL lifetime, the
+trap density that follows, and the edge-to-edge tunnelling distance = two ligand shells of the film model
+(1.0 nm for NSA/PF6, 2.0 nm for OA/OAm). So the control differs from the NSA device only by what its recipe
+and ligand shell predict; nothing of it is fitted.
 
 What the fit absorbs: the current is limited by electron transfer over the assumed 0.8 eV LUMO step PO-T2T
 (3.5 eV) -> TmPyPB (2.7 eV) (``levels.toml``, optical-gap estimates flagged "assumption"); ``mu_0`` and that
@@ -49,7 +49,7 @@ from scipy.optimize import brentq
 from qdled.device.parameters import DeviceParameters
 from qdled.errors import ConvergenceError, InputError
 from qdled.io.paper import Calibrated, paper_value
-from qdled.spectral import luminance_from_photon_flux
+from qdled.spectral import luminance_from_photon_flux, photon_energy_eV
 
 __all__ = [
     "DD_CALIBRATED",
@@ -58,6 +58,7 @@ __all__ = [
     "calibrated_parameters",
     "dd_parameters",
     "dd_records",
+    "dot_parameters",
     "luminance_cd_m2",
     "predictions",
     "SWEEP_VOLTAGE_V",
@@ -69,14 +70,14 @@ __all__ = [
 DD_CALIBRATED: MappingProxyType = MappingProxyType(
     {
         "qd_mobility_prefactor_m2_Vs": Calibrated(
-            1.16713e-3,
+            0.109245,
             "m2/(V s)",
             ("nsa_pf6.max_luminance_cd_m2",),
             "drift-diffusion device through the chain (qdled device, default stack): luminance at the paper's "
             "voltage of maximum luminance equals the paper's maximum (outer root in log mu_0)",
         ),
         "thermal_resistance_K_m2_W": Calibrated(
-            0.0354678,
+            0.0361375,
             "K m2/W",
             ("nsa_pf6.voltage_at_max_luminance_V",),
             "Joule heating in the exciton balance that puts the drift-diffusion device's luminance maximum at the "
@@ -92,9 +93,9 @@ NOTE = (
     "to the EL spectrum). Two shared parameters are calibrated on the NSA-NH4PF6 device only: the QD-film "
     "mobility prefactor and the thermal resistance (its luminance maximum and the voltage of that maximum). "
     "Everything else is predicted: J-V-L shape, turn-on, peak EQE and roll-off, emission zone, charge balance, "
-    "thickness dependence, and the control device from its dots, film PLQY and ligand shell (whose tunnelling "
-    "distance is the compact model's fit to the control's luminance: an input here). The compact model "
-    "(--model compact) is the fast surrogate"
+    "thickness dependence, and the control device from its dots, film PLQY and ligand shell (tunnelling distance "
+    "= two ligand shells of the film model: nothing of the control is fitted). The compact model "
+    "(--model compact) is the fast surrogate, fitted to this solver's outputs"
 )
 
 
@@ -124,8 +125,25 @@ def dd_parameters(stack, name: str, values: dict | None = None) -> DeviceParamet
         parameters_for_stack(stack, name),
         plqy=float(film.film_plqy),
         pl_lifetime_s=float(film.film_lifetime_ns) * 1e-9,
+        **dot_parameters(film),
     )
     return calibrated_parameters(p, values)
+
+
+def dot_parameters(film) -> dict:
+    """The QD-film fields of :class:`~qdled.device.parameters.DeviceParameters` that the chain's dot film
+    ``film`` (:func:`qdled.dots.recipe_film`) fixes: ``qd_ligand_gap_nm`` = edge-to-edge distance of the dots =
+    two ligand shells (:func:`qdled.dots.film_environment.shell_thickness_nm`, the shells that also set the
+    energy-transfer distances), ``qd_edge_nm`` = centre distance minus that gap (the ensemble's mean edge), and
+    ``qd_gap_eV`` = photon energy of the solution PL peak (the dots' own gap, without the film's transfer and
+    dielectric red shift). So the two devices differ in transport only through their ligand shells: nothing of
+    the control device is fitted."""
+    gap = 2.0 * float(film.shell_nm)
+    return {
+        "qd_ligand_gap_nm": gap,
+        "qd_edge_nm": float(film.centre_distance_nm) - gap,
+        "qd_gap_eV": float(photon_energy_eV(film.solution_peak_nm)),
+    }
 
 
 def dd_records(name: str) -> dict:
@@ -147,7 +165,7 @@ def luminance_cd_m2(result, el) -> np.ndarray:
     return np.asarray(luminance_from_photon_flux(flux, el), float)
 
 
-def calibrate(stack=None, *, bracket_m2_Vs=(1e-5, 1e-2), bracket_K_m2_W=(1e-4, 1.0), rtol: float = 1e-4) -> dict:
+def calibrate(stack=None, *, bracket_m2_Vs=(1e-5, 1.0), bracket_K_m2_W=(1e-4, 1.0), rtol: float = 1e-4) -> dict:
     """Fit the QD-mobility prefactor and the thermal resistance on the NSA-NH4PF6 device's luminance maximum.
 
     Parameters

@@ -248,8 +248,11 @@ def collect_result(structure, sysm, v_in, sols, vbi, F_purcell, eta):
         psi, phin, phip = X[0::3], X[1::3], X[2::3]
         _, _, (Jn, Jp, n, p, R, cur, RL) = sysm.residual_jacobian(X, v_in[m], jac=False)
         Jt = Jn + Jp
+        # weights 1/sig^2 scaled by the best-resolved element's (in (0, 1], the largest exactly 1: an element
+        # resolved to exactly 0 would overflow unscaled weights), floored at the current's own round-off
         sig = sysm._flux_resolution
-        wgt = 1.0 / (sig * sig + 1e-300)
+        best = max(float(np.min(sig)), np.finfo(float).eps * float(np.max(np.abs(Jt))), 1e-300)
+        wgt = (best / np.maximum(sig, best)) ** 2
         J[m] = np.sum(wgt * Jt) / np.sum(wgt)  # resolution-weighted mean of the element currents
         dev = np.abs(Jt - J[m])
         resolved = sig <= 1e-9 * abs(J[m])

@@ -8,22 +8,31 @@ Unknowns at every node: electrostatic potential ``psi`` and the electron/hole qu
 
     n = N_c exp((psi + chi - phi_n) / V_t),   p = N_v exp((phi_p - psi - I) / V_t);
 
-per layer, ``statistics="fermi"`` uses the single-level Fermi-Dirac occupation ``n = N_c / (1 + exp(-eta_n))``
-instead (the zero-width limit of Gauss-Fermi statistics): at most ``N_c`` carriers, i.e. two per dot in the QD
-film with ``N_c = 2 N_QD`` (the default of the LED; Boltzmann piles up > 10 holes per dot at 6-8 V).
+per layer, ``statistics="fermi"`` uses Gauss-Fermi statistics instead: the ``N_c`` transport states have
+Gaussian energies of standard deviation ``sigma`` (``Layer.dos_width_eV``) about the transport level, and
+
+    n = N_c G(eta_n, s),   G(eta, s) = integral phi(x) / (1 + exp(s x - eta)) dx,   s = sigma / kT,
+
+with ``eta_n = (psi + chi - phi_n)/V_t`` and ``phi`` the standard normal density (holes alike with
+``eta_p = (phi_p - psi - I)/V_t``; :mod:`qdled.device.dd.statistics`). ``sigma = 0`` is the single-level
+Fermi-Dirac occupation ``n = N_c / (1 + exp(-eta_n))``: at most ``N_c`` carriers, i.e. two per dot in the QD
+film with ``N_c = 2 N_QD`` (the default of the LED; Boltzmann piles up > 10 holes per dot at 6-8 V). In the
+dilute limit ``G -> exp(eta + s^2/2)``: Boltzmann statistics with ``N_c exp(s^2/2)``. The solver uses
+``ln n`` and ``a = d ln n / d eta`` (1 for Boltzmann); ``D / (mu V_t) = 1/a >= 1`` is the generalised Einstein
+relation (Roichman & Tessler [9]), which enters through the effective band edge of the fluxes below.
 
 * Poisson: ``-d/dx (eps dpsi/dx) = q (p - n + N_D - N_A + p_t - n_t)``, trapped charge of exponential tails
   ``n_t = N_t (n/N_c)^(T/T_t)`` (the Boltzmann-tail occupation of Mark & Helfrich).
 * Continuity: ``dJ_n/dx = q R``, ``dJ_p/dx = -q R`` with
   ``R = f k_L w + w / (tau_p (n + n_i) + tau_n (p + n_i))``, ``w = np (1 - exp((phi_n - phi_p)/V_t))``
-  (``= np - n_i^2`` for Boltzmann; Langevin ``k_L = q (mu_n + mu_p)/eps``, mid-gap SRH with
-  ``1/tau = (q mu/eps) N_t``, Kuik et al. 2011).
+  (``= np - n_i^2`` for Boltzmann, zero at coinciding quasi-Fermi levels for any statistics; Langevin
+  ``k_L = q (mu_n + mu_p)/eps``, mid-gap SRH with ``1/tau = (q mu/eps) N_t``, Kuik et al. 2011).
 * Fluxes: Scharfetter-Gummel on box-integrated elements, with the band edges (not ``psi``) as the
   driving potentials, ``J_n = q mu V_t / h [n_(k+1) B(D) - n_k B(-D)]``, ``D = (u_(k+1) - u_k)/V_t``,
-  ``u = psi + chi + V_t ln N_c`` (``B(x) = x/(e^x - 1)``); holes alike. With Fermi-Dirac statistics ``u`` is
+  ``u = psi + chi + V_t ln N_c`` (``B(x) = x/(e^x - 1)``); holes alike. With Gauss-Fermi statistics ``u`` is
   the effective band edge ``V_t ln n + phi_n`` that includes the degeneracy correction (the modified SG scheme
-  consistent with the generalised Einstein relation; exact equilibrium). Poole-Frenkel mobility per element
-  ``mu = mu_0 exp(gamma sqrt|F|)``.
+  consistent with the generalised Einstein relation; exact equilibrium); the Jacobian carries ``a``.
+  Poole-Frenkel mobility per element ``mu = mu_0 exp(gamma sqrt|F|)``.
 * Heterointerfaces: each layer boundary is one *interface element* of width 1e-3 nm carrying the whole band
   step (abrupt heterojunction). As its width -> 0 the SG flux across it forces the quasi-Fermi levels to be
   continuous with the Boltzmann density jump ``n_+/n_- = (N_c+/N_c-) exp(-dE_c/kT)``, the abrupt-junction
@@ -31,7 +40,9 @@ film with ``N_c = 2 N_QD`` (the default of the LED; Boltzmann piles up > 10 hole
   organic mobilities the bulk transport is orders of magnitude slower (tested in the test suite).
 * Contacts: ``psi = V_contact - W/q`` (vacuum level continuous at the metal), so the built-in voltage is the
   solution's potential drop at 0 V. Thermionic emission (Crowell & Sze), e.g. holes at the anode
-  ``J_p = q v_R (p_eq S - p(0))``, ``v_R = A* T^2 / (q N_v)``, ``p_eq`` = density in equilibrium with the metal,
+  ``J_p = q v_R (p_eq S - p(0))``, ``v_R = A* T^2 / (q N_v)``, ``p_eq`` = density in equilibrium with the metal
+  (with Gauss-Fermi statistics ``p_eq S`` becomes ``p(eta_eq + ln S)`` and the difference is taken without
+  cancellation, :func:`qdled.device.dd.statistics.density_excess`),
   ``S = exp((d_phi(F) - d_phi(F_0))/kT)`` with the image-force lowering ``d_phi = sqrt(q F / (4 pi eps))``
   (Emtage & O'Dwyer) for the field that pulls the carrier in (zero otherwise), taken relative to its value at
   the 0 V contact field ``F_0`` so that detailed balance holds exactly (zero current at 0 V; the lowering at
@@ -61,6 +72,8 @@ References
 .. [6] Parmenter, R. H. & Ruppel, W., J. Appl. Phys. 30, 1548 (1959).
 .. [7] Kuik, M. et al., Phys. Rev. Lett. 107, 256805 (2011).
 .. [8] Crowell, C. R. & Sze, S. M., Solid-State Electron. 9, 1035 (1966): thermionic boundary condition.
+.. [9] Roichman, Y. & Tessler, N., Appl. Phys. Lett. 80, 1948 (2002): generalised Einstein relation of a
+   Gaussian density of states.
 """
 
 from __future__ import annotations
@@ -72,10 +85,10 @@ from scipy.constants import e as Q_C
 from scipy.constants import epsilon_0 as EPS0
 from scipy.constants import k as KB
 from scipy.linalg.lapack import dgbsv
-from scipy.special import expit
 
 from qdled.device.dd.mesh import Mesh, stack_mesh
 from qdled.device.dd.result import DriftDiffusionResult, collect_result, evaluate_profile
+from qdled.device.dd.statistics import density_excess, log_occupation_and_slope, occupation_and_slope
 from qdled.device.dd.structure import DeviceStructure, DriftDiffusionSettings, structure_from_parameters
 from qdled.device.parameters import DeviceParameters
 from qdled.device.transport import richardson_constant_A_m2K2
@@ -127,7 +140,9 @@ class _Grid:
     tau_p: np.ndarray
     ln_ni2: np.ndarray
     emissive: np.ndarray
-    fermi: np.ndarray
+    boltzmann: np.ndarray
+    dos_width: np.ndarray
+    fermi_groups: tuple
     eps: np.ndarray
     mu_n: np.ndarray
     mu_p: np.ndarray
@@ -168,6 +183,10 @@ def _grid(s: DeviceStructure, n_nodes: int, interface_gap_m: float) -> _Grid:
         tau_p = np.where(nsrh > 0, eps_node / (Q_C * mup_node * np.maximum(nsrh, 1e-300)), np.inf)
     chi, ip = node("lumo_eV"), node("homo_eV")
     lnnc, lnnv = np.log(node("nc_m3")), np.log(node("nv_m3"))
+    boltzmann = np.array([layer.statistics == "boltzmann" for layer in L])[nl]
+    dos_width = node("dos_width_eV") / vt  # reduced width sigma/kT (0 for Boltzmann layers)
+    # Gauss-Fermi nodes grouped by their (few distinct) widths: (s, node indices)
+    fermi_groups = tuple((s, np.flatnonzero(~boltzmann & (dos_width == s))) for s in np.unique(dos_width[~boltzmann]))
     return _Grid(
         mesh,
         h,
@@ -184,7 +203,9 @@ def _grid(s: DeviceStructure, n_nodes: int, interface_gap_m: float) -> _Grid:
         tau_p,
         lnnc + lnnv - (ip - chi) / vt,
         np.array([layer.emissive for layer in L])[nl],
-        np.array([layer.statistics == "fermi" for layer in L])[nl],
+        boltzmann,
+        dos_width,
+        fermi_groups,
         eps,
         mu_n,
         mu_p,
@@ -193,29 +214,36 @@ def _grid(s: DeviceStructure, n_nodes: int, interface_gap_m: float) -> _Grid:
     )
 
 
+def _log_density(g: _Grid, eta, ln_N):
+    """``ln n`` and ``a = d ln n / d eta`` at every node: Boltzmann ``ln N + eta`` (capped at ``_LN_N_MAX``) and
+    ``a = 1``, or Gauss-Fermi ``ln N + ln G(eta, s)`` of each node's reduced width ``s``."""
+    ln_n = ln_N + np.minimum(eta, _LN_N_MAX - ln_N)
+    a = np.ones_like(eta)
+    for s, idx in g.fermi_groups:
+        ln_g, a[idx] = log_occupation_and_slope(eta[idx], s)
+        ln_n[idx] = ln_N[idx] + ln_g
+    return ln_n, a
+
+
 def _densities(g: _Grid, psi, phin, phip):
     """Densities and their statistics: returns ``(eta_n, eta_p, n, p, a_n, a_p)`` with the reduced Fermi levels
     ``eta_n = (psi + chi - phi_n)/V_t``, ``eta_p = (phi_p - psi - I)/V_t`` and ``a = d ln n / d eta`` (1 for
-    Boltzmann; ``1 - n/N`` for the single-level Fermi-Dirac statistics, ``n = N / (1 + exp(-eta))``)."""
+    Boltzmann; ``1 - n/N`` for the single-level Fermi-Dirac statistics, ``n = N / (1 + exp(-eta))``; the
+    Gauss-Fermi slope of :func:`qdled.device.dd.statistics.log_occupation_and_slope` for a width ``s > 0``)."""
     eta_n = (psi + g.chi - phin) / g.vt
     eta_p = (phip - psi - g.ip) / g.vt
-    fd = g.fermi
-    ln_n = g.lnnc + np.where(fd, -np.logaddexp(0.0, -eta_n), np.minimum(eta_n, _LN_N_MAX - g.lnnc))
-    ln_p = g.lnnv + np.where(fd, -np.logaddexp(0.0, -eta_p), np.minimum(eta_p, _LN_N_MAX - g.lnnv))
+    ln_n, a_n = _log_density(g, eta_n, g.lnnc)
+    ln_p, a_p = _log_density(g, eta_p, g.lnnv)
     n = np.exp(np.maximum(ln_n, -_EXP_CAP))
     p = np.exp(np.maximum(ln_p, -_EXP_CAP))
-    a_n = np.where(fd, expit(-eta_n), 1.0)
-    a_p = np.where(fd, expit(-eta_p), 1.0)
     return eta_n, eta_p, n, p, a_n, a_p
 
 
-def _fermi_excess(n_m3, eta, eta_eq, fermi):
-    """``n(eta) - n(eta_eq)`` without cancellation (Boltzmann or single-level Fermi-Dirac)."""
+def _boltzmann_excess(n_m3, eta, eta_eq):
+    """``n(eta) - n(eta_eq)`` without cancellation for Boltzmann statistics (Gauss-Fermi:
+    :func:`qdled.device.dd.statistics.density_excess`)."""
     d = float(np.clip(eta - eta_eq, -_EXP_CAP, _EXP_CAP))
-    if not fermi:
-        return n_m3 * -np.expm1(-d) if d > 0 else n_m3 * np.exp(-d) * np.expm1(d)
-    # F(a) - F(b) = F(a) F(-b) (1 - e^(b - a)), F = 1/(1 + e^-x); n = N F(eta)
-    return n_m3 * expit(-eta_eq) * -np.expm1(-d)
+    return n_m3 * -np.expm1(-d) if d > 0 else n_m3 * np.exp(-d) * np.expm1(d)
 
 
 def _contact_terms(s: DeviceStructure, g: _Grid):
@@ -367,16 +395,17 @@ class _System:
         _, _, n, p, a_n, a_p = dens
         arg = np.clip((phip - phin) / vt, -_EXP_CAP, 2.0 * _LN_N_MAX - g.ln_ni2)
         ni2 = np.exp(g.ln_ni2)
-        # Boltzmann nodes: n_i^2 expm1(arg) (no cancellation); Fermi nodes: n p (-expm1(-arg))
-        np_ = np.where(g.fermi, n * p, ni2 * np.exp(arg))
-        em = np.where(g.fermi, -np.expm1(-arg), np.expm1(arg))
-        w = np.where(g.fermi, np_ * em, ni2 * em)
-        # d w: Boltzmann  d/dphi_n = -np/V_t, d/dphi_p = np/V_t, d/dpsi = 0; Fermi adds the statistics factors
-        e_rel = np.where(g.fermi, np.exp(-arg), 0.0)  # exp((phi_n - phi_p)/V_t), only used where Fermi
+        fd = ~g.boltzmann  # Gauss-Fermi nodes (any width)
+        # Boltzmann nodes: n_i^2 expm1(arg) (no cancellation); Gauss-Fermi nodes: n p (-expm1(-arg))
+        np_ = np.where(fd, n * p, ni2 * np.exp(arg))
+        em = np.where(fd, -np.expm1(-arg), np.expm1(arg))
+        w = np.where(fd, np_ * em, ni2 * em)
+        # d w: Boltzmann  d/dphi_n = -np/V_t, d/dphi_p = np/V_t, d/dpsi = 0; Gauss-Fermi adds the slopes a
+        e_rel = np.where(fd, np.exp(-arg), 0.0)  # exp((phi_n - phi_p)/V_t), only used where Gauss-Fermi
         dw = {
-            "psi": np.where(g.fermi, w * (a_n - a_p) / vt, 0.0),
-            "phin": np.where(g.fermi, -a_n * w / vt - np_ * e_rel / vt, -np_ / vt),
-            "phip": np.where(g.fermi, a_p * w / vt + np_ * e_rel / vt, np_ / vt),
+            "psi": np.where(fd, w * (a_n - a_p) / vt, 0.0),
+            "phin": np.where(fd, -a_n * w / vt - np_ * e_rel / vt, -np_ / vt),
+            "phip": np.where(fd, a_p * w / vt + np_ * e_rel / vt, np_ / vt),
         }
         RL = g.k_lan * w
         ni = np.exp(0.5 * g.ln_ni2)
@@ -481,21 +510,35 @@ class _System:
             # densities in equilibrium with the metal (quasi-Fermi potential = the contact's)
             eta_n_eq = eta_n[i] + (phin[i] - bc_phi[side]) / vt
             eta_p_eq = eta_p[i] + (bc_phi[side] - phip[i]) / vt
-            fd = bool(g.fermi[i])
-            neq = np.exp(g.lnnc[i]) * (expit(eta_n_eq) if fd else np.exp(min(eta_n_eq, _LN_N_MAX - g.lnnc[i])))
-            peq = np.exp(g.lnnv[i]) * (expit(eta_p_eq) if fd else np.exp(min(eta_p_eq, _LN_N_MAX - g.lnnv[i])))
             # n - n_inj and p - p_inj without cancellation. The image-force lowering d_phi (S = exp(d_phi/V_t))
             # raises the metal Fermi level seen by the injected carriers: n_inj = n(eta_eq + ln S), which is
-            # neq S for Boltzmann statistics; with Fermi-Dirac statistics it stays below N_c (neq S would exceed
-            # the site density once the lowering reaches a pinned 0.1 eV barrier: no steady state exists then)
+            # n(eta_eq) S for Boltzmann statistics; with Gauss-Fermi statistics it stays below N_c (n(eta_eq) S
+            # would exceed the site density once the lowering reaches a pinned 0.1 eV barrier: no steady state)
             ln_sn, ln_sp = np.log(Sn), np.log(Sp)
-            n_inj = neq * Sn if not fd else np.exp(g.lnnc[i]) * expit(eta_n_eq + ln_sn)
-            p_inj = peq * Sp if not fd else np.exp(g.lnnv[i]) * expit(eta_p_eq + ln_sp)
-            dn_c = _fermi_excess(n[i], eta_n[i], eta_n_eq, fd) - _fermi_excess(n_inj, eta_n_eq + ln_sn, eta_n_eq, fd)
-            dp_c = _fermi_excess(p[i], eta_p[i], eta_p_eq, fd) - _fermi_excess(p_inj, eta_p_eq + ln_sp, eta_p_eq, fd)
+            if g.boltzmann[i]:
+                n_inj = np.exp(g.lnnc[i]) * np.exp(min(eta_n_eq, _LN_N_MAX - g.lnnc[i])) * Sn
+                p_inj = np.exp(g.lnnv[i]) * np.exp(min(eta_p_eq, _LN_N_MAX - g.lnnv[i])) * Sp
+                dn_c = _boltzmann_excess(n[i], eta_n[i], eta_n_eq) - _boltzmann_excess(
+                    n_inj, eta_n_eq + ln_sn, eta_n_eq
+                )
+                dp_c = _boltzmann_excess(p[i], eta_p[i], eta_p_eq) - _boltzmann_excess(
+                    p_inj, eta_p_eq + ln_sp, eta_p_eq
+                )
+                a_inj = (1.0, 1.0)
+            else:  # Gauss-Fermi: electrons and holes in one call of each statistics function
+                s_i = g.dos_width[i]
+                g_inj, a_inj = occupation_and_slope(np.array([eta_n_eq + ln_sn, eta_p_eq + ln_sp]), s_i)
+                n_inj, p_inj = np.exp(g.lnnc[i]) * g_inj[0], np.exp(g.lnnv[i]) * g_inj[1]
+                ex = density_excess(
+                    np.array([n[i], n_inj, p[i], p_inj]),
+                    np.array([eta_n[i], eta_n_eq + ln_sn, eta_p[i], eta_p_eq + ln_sp]),
+                    np.array([eta_n_eq, eta_n_eq, eta_p_eq, eta_p_eq]),
+                    s_i,
+                )
+                dn_c, dp_c = ex[0] - ex[1], ex[2] - ex[3]
             # d n_inj / dS = n_inj a(eta_eq + ln S) / S, with a = d ln n / d eta (1 for Boltzmann)
-            dninj_dS = n_inj / Sn * (expit(-(eta_n_eq + ln_sn)) if fd else 1.0)
-            dpinj_dS = p_inj / Sp * (expit(-(eta_p_eq + ln_sp)) if fd else 1.0)
+            dninj_dS = n_inj / Sn * a_inj[0]
+            dpinj_dS = p_inj / Sp * a_inj[1]
             # conventional current densities (+x) at the contact: q v (injected - collected)
             jn_c = sgn * Q_C * vn * dn_c
             jp_c = -sgn * Q_C * vp * dp_c

@@ -56,10 +56,15 @@ class Layer:
     (capture coefficients ``q mu / eps``, ref. [2]); ``tail_trap_density_m3`` and ``tail_trap_temperature_K``:
     exponential tails of electron and hole traps whose Boltzmann-tail occupation ``N_t (n/N_c)^(T/T_t)``
     enters Poisson's equation (Mark-Helfrich); ``emissive``: recombination here forms emissive excitons;
-    ``statistics``: ``"boltzmann"`` or ``"fermi"`` -- single-level Fermi-Dirac occupation ``n = N_c / (1 +
-    exp(-eta))`` of the ``N_c`` transport states (the zero-width limit of Gauss-Fermi statistics), which caps
-    the density at ``N_c``: with ``N_c = 2 N_QD`` at most two electrons (holes) per dot. The SG flux then uses
-    the effective band edge including the degeneracy correction (generalised Einstein relation).
+    ``statistics``: ``"boltzmann"`` or ``"fermi"`` -- Gauss-Fermi statistics: the ``N_c`` (``N_v``) transport
+    states have Gaussian energies of standard deviation ``dos_width_eV`` [eV] centred at the LUMO (HOMO), each
+    occupied by Fermi-Dirac statistics (:mod:`qdled.device.dd.statistics`; Coehoorn et al., Phys. Rev. B 72,
+    155206 (2005) for the Gaussian DOS of disordered organics). ``dos_width_eV = 0`` (default) is the single-level
+    occupation ``n = N_c / (1 + exp(-eta))``. The density is capped at ``N_c``: with ``N_c = 2 N_QD`` at most two
+    electrons (holes) per dot. The SG flux then uses the effective band edge including the degeneracy correction
+    (generalised Einstein relation ``D/mu = V_t / (d ln n / d eta)``, Roichman & Tessler, Appl. Phys. Lett. 80,
+    1948 (2002)). ``dos_width_eV > 0`` needs ``statistics="fermi"``: the Boltzmann limit of a Gaussian DOS is
+    ``N_c exp(sigma^2 / 2 (kT)^2) exp(eta)``, i.e. Boltzmann statistics with that ``N_c``.
     """
 
     name: str
@@ -79,6 +84,7 @@ class Layer:
     tail_trap_temperature_K: float = 1500.0
     emissive: bool = False
     statistics: str = "boltzmann"
+    dos_width_eV: float = 0.0
 
     def __post_init__(self):
         for f in (
@@ -93,12 +99,24 @@ class Layer:
             "tail_trap_temperature_K",
         ):
             require_finite_positive(f"{self.name}.{f}", getattr(self, f))
-        for f in ("poole_frenkel_gamma_sqrt_m_V", "langevin_factor", "srh_trap_density_m3", "tail_trap_density_m3"):
+        for f in (
+            "poole_frenkel_gamma_sqrt_m_V",
+            "langevin_factor",
+            "srh_trap_density_m3",
+            "tail_trap_density_m3",
+            "dos_width_eV",
+        ):
             require_finite_positive(f"{self.name}.{f}", getattr(self, f), allow_zero=True)
         if not np.isfinite(self.doping_m3):
             raise InputError(f"{self.name}.doping_m3 must be finite, got {self.doping_m3}")
         if self.statistics not in ("boltzmann", "fermi"):
             raise InputError(f"{self.name}.statistics must be 'boltzmann' or 'fermi', got {self.statistics!r}")
+        if self.dos_width_eV > 0 and self.statistics == "boltzmann":
+            raise InputError(
+                f"{self.name}: dos_width_eV = {self.dos_width_eV} needs statistics='fermi' (Gauss-Fermi); the "
+                "Boltzmann limit of a Gaussian DOS is N exp(eta + (sigma/kT)^2 / 2): use statistics='boltzmann' "
+                "with dos_width_eV = 0 and nc_m3, nv_m3 multiplied by exp((sigma/kT)^2 / 2) instead"
+            )
         if self.homo_eV <= self.lumo_eV:
             raise InputError(f"{self.name}: homo_eV ({self.homo_eV}) must be deeper than lumo_eV ({self.lumo_eV})")
 
@@ -211,6 +229,10 @@ class DriftDiffusionSettings:
     interface_gap_nm: float = 1e-3  # width of the interface element carrying each band step
     qd_statistics: str = "fermi"  # "fermi": at most N_c = 2 N_QD carriers, i.e. two per dot
     organic_statistics: str = "fermi"  # "fermi": density capped at the site density N_c = N_v
+    # Gaussian DOS widths sigma [eV] of the organics (PTAA, TmPyPB, PO-T2T) and of the QD film (Gauss-Fermi
+    # statistics, Layer.dos_width_eV); 0 = single transport level (the calibrated default)
+    organic_dos_width_eV: float = 0.0
+    qd_dos_width_eV: float = 0.0
 
     def __post_init__(self):
         for f in ("organic_dos_m3", "qd_states_per_dot", "minority_mobility_ratio", "interface_gap_nm"):
@@ -219,7 +241,7 @@ class DriftDiffusionSettings:
             require_finite_positive("trion_lifetime_s", self.trion_lifetime_s)
         if self.trion_relative_yield is not None and not 0 <= self.trion_relative_yield <= 1:
             raise InputError(f"trion_relative_yield must be in [0, 1], got {self.trion_relative_yield}")
-        for f in ("langevin_factor", "contact_pinning_eV"):
+        for f in ("langevin_factor", "contact_pinning_eV", "organic_dos_width_eV", "qd_dos_width_eV"):
             require_finite_positive(f, getattr(self, f), allow_zero=True)
         for f in ("qd_statistics", "organic_statistics"):
             if getattr(self, f) not in ("boltzmann", "fermi"):
@@ -252,7 +274,7 @@ def structure_from_parameters(p: DeviceParameters, settings: DriftDiffusionSetti
     )
     n_qd = dot_density_m3(p)
     nt = trap_density_m3(p)
-    so = s.organic_statistics
+    so, so_w = s.organic_statistics, s.organic_dos_width_eV
     ptaa = Layer(
         "PTAA",
         p.thickness_m("PTAA"),
@@ -265,6 +287,7 @@ def structure_from_parameters(p: DeviceParameters, settings: DriftDiffusionSetti
         n0,
         g,
         statistics=so,
+        dos_width_eV=so_w,
     )
     qd = Layer(
         "QD",
@@ -284,6 +307,7 @@ def structure_from_parameters(p: DeviceParameters, settings: DriftDiffusionSetti
         p.qd_trap_temperature_K,
         emissive=True,
         statistics=s.qd_statistics,
+        dos_width_eV=s.qd_dos_width_eV,
     )
     tm = Layer(
         "TmPyPB",
@@ -297,6 +321,7 @@ def structure_from_parameters(p: DeviceParameters, settings: DriftDiffusionSetti
         n0,
         g,
         statistics=so,
+        dos_width_eV=so_w,
     )
     po = Layer(
         "PO-T2T",
@@ -310,6 +335,7 @@ def structure_from_parameters(p: DeviceParameters, settings: DriftDiffusionSetti
         n0,
         g,
         statistics=so,
+        dos_width_eV=so_w,
     )
     anode = _pinned_contact(lv["PEDOT:PSS"].wf_eV, ptaa, True, s.contact_pinning_eV, s.image_force)
     cathode = _pinned_contact(lv["LiF/Al"].wf_eV, po, False, s.contact_pinning_eV, s.image_force)
