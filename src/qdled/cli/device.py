@@ -81,11 +81,12 @@ def device(
                 {k: v for k, v in out.items() if not isinstance(v, (list, dict)) and k != "note"},
             )
             typer.echo("calibrated: " + "; ".join(f"{k} ({c['targets']})" for k, c in out["calibrated"].items()))
-        if out.get("surrogate_fit"):
-            typer.echo(
-                "surrogate fitted to the drift-diffusion device: "
-                + "; ".join(f"{k} ({c['fitted_to_drift_diffusion']})" for k, c in out["surrogate_fit"].items())
-            )
+            if not out["luminance_turns_over"]:
+                typer.echo(
+                    f"the luminance does not turn over up to {res.voltage_V[-1]:g} V (its maximum is the last point)"
+                )
+            if life["t50_min"] is None:
+                typer.echo("lifetime: " + life["note"])
             typer.echo(out["note"])
         return
     from qdled.device.chain import with_operational_lifetime

@@ -20,7 +20,11 @@ charge balance, the thickness dependences and the control device. Both devices t
 chain (:func:`dot_parameters` of :func:`qdled.dots.recipe_film`): gap and size, film PLQY and PL lifetime, the
 trap density that follows, and the edge-to-edge tunnelling distance = two ligand shells of the film model
 (1.0 nm for NSA/PF6, 2.0 nm for OA/OAm). So the control differs from the NSA device only by what its recipe
-and ligand shell predict; nothing of it is fitted.
+and ligand shell predict; nothing of it is fitted. Measured (2026-11-30): the predicted control reaches
+44 cd/m^2 at 8 V (paper 696 cd/m^2 maximum); the paper's value would need an edge-to-edge distance of 1.52 nm,
+0.48 nm less than two intact OA/OAm shells (thinner or interdigitated shells after purification, or a smaller
+decay constant through alkyl chains), and even then the peak EQE stays 7.8 % (paper 19.01 %): the control's
+efficiency miss comes from its film PLQY (0.52) and charge balance, not from its transport.
 
 What the fit absorbs: the current is limited by electron transfer over the assumed 0.8 eV LUMO step PO-T2T
 (3.5 eV) -> TmPyPB (2.7 eV) (``levels.toml``, optical-gap estimates flagged "assumption"); ``mu_0`` and that
