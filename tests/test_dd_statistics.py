@@ -19,6 +19,7 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from _dd_jacobian import jacobian_error, perturbed_system
 from qdled.device.dd import (
     Contact,
     DeviceStructure,
@@ -247,18 +248,8 @@ def test_analytic_jacobian_matches_finite_differences_with_gaussian_dos():
     # quadrature enters the SG, Poisson, recombination and contact entries. Central differences, step 1e-7 V.
     settings = DriftDiffusionSettings(organic_dos_width_eV=0.08, qd_dos_width_eV=0.05)
     s = structure_from_parameters(device_parameters("li2024-nsa-pf6"), settings)
-    g = dd_solver._grid(s, 60, 1e-12)
-    sysm = dd_solver._System(s, g)
-    N = sysm.N
-    x = g.mesh.x_m / g.mesh.x_m[-1]
-    rng = np.random.default_rng(5)
     V = 3.0
-    psi0, psiL = sysm.boundary(V)
-    X = np.zeros(3 * N)
-    X[0::3] = psi0 + (psiL - psi0) * x + 0.03 * rng.standard_normal(N)
-    X[1::3] = 0.7 * V * (1 - x) + 0.02 * rng.standard_normal(N)
-    X[2::3] = 0.9 * V * (1 - x) + 0.3 + 0.02 * rng.standard_normal(N)
-    X[0], X[-3] = psi0, psiL
+    sysm, g, X = perturbed_system(s, V, seed=5)
     # raise the Fermi levels of the most occupied nodes by 0.2 eV, so that the degenerate side of the quadrature
     # (eta > 0) is exercised as well as the dilute one
     eta_n, eta_p = dd_solver._densities(g, X[0::3], X[1::3], X[2::3])[:2]
@@ -266,22 +257,7 @@ def test_analytic_jacobian_matches_finite_differences_with_gaussian_dos():
     X[2::3] += np.where(eta_p > -6.0, 0.2, 0.0)
     eta_n, eta_p = dd_solver._densities(g, X[0::3], X[1::3], X[2::3])[:2]
     assert eta_n.max() > 0 and eta_p.max() > 0
-    F, (ab, scale), _ = sysm.residual_jacobian(X, V)
-    A = np.zeros((3 * N, 3 * N))
-    for i in range(3 * N):
-        for j in range(max(0, i - 5), min(3 * N, i + 6)):
-            A[i, j] = ab[10 + i - j, j] * scale[i]
-    Afd = np.zeros_like(A)
-    for j in range(3 * N):
-        h = 1e-7
-        Xp, Xm = X.copy(), X.copy()
-        Xp[j] += h
-        Xm[j] -= h
-        fp, fm = sysm.residual_jacobian(Xp, V, jac=False)[0], sysm.residual_jacobian(Xm, V, jac=False)[0]
-        Afd[:, j] = (fp - fm) / (2 * h)
-    A[:, [0, 3 * (N - 1)]] = Afd[:, [0, 3 * (N - 1)]] = 0.0  # fixed (Dirichlet) contact potentials
-    err = np.abs(A - Afd) / (np.abs(Afd).max(axis=1, keepdims=True) + 1e-300)
-    assert err.max() < 1e-5
+    assert jacobian_error(sysm, X, V) < 1e-5
 
 
 def test_default_led_with_organic_dos_width():
