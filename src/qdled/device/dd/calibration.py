@@ -124,26 +124,23 @@ def dd_parameters(stack, name: str, values: dict | None = None) -> DeviceParamet
     (:data:`DD_CALIBRATED`, updated with ``values``)."""
     from qdled.device.chain import chain_film, parameters_for_stack
 
-    film = chain_film(name)
-    p = replace(
-        parameters_for_stack(stack, name),
-        plqy=float(film.film_plqy),
-        pl_lifetime_s=float(film.film_lifetime_ns) * 1e-9,
-        **dot_parameters(film),
-    )
+    p = replace(parameters_for_stack(stack, name), **dot_parameters(chain_film(name)))
     return calibrated_parameters(p, values)
 
 
 def dot_parameters(film) -> dict:
     """The QD-film fields of :class:`~qdled.device.parameters.DeviceParameters` that the chain's dot film
-    ``film`` (:func:`qdled.dots.recipe_film`) fixes: ``qd_ligand_gap_nm`` = edge-to-edge distance of the dots =
-    two ligand shells (:func:`qdled.dots.film_environment.shell_thickness_nm`, the shells that also set the
-    energy-transfer distances), ``qd_edge_nm`` = centre distance minus that gap (the ensemble's mean edge), and
+    ``film`` (:func:`qdled.dots.recipe_film`) fixes: ``plqy`` and ``pl_lifetime_s`` = the film's PLQY and PL
+    lifetime, ``qd_ligand_gap_nm`` = edge-to-edge distance of the dots = two ligand shells
+    (:func:`qdled.dots.film_environment.shell_thickness_nm`, the shells that also set the energy-transfer
+    distances), ``qd_edge_nm`` = centre distance minus that gap (the ensemble's mean edge), and
     ``qd_gap_eV`` = photon energy of the solution PL peak (the dots' own gap, without the film's transfer and
     dielectric red shift). So the two devices differ in transport only through their ligand shells: nothing of
     the control device is fitted."""
     gap = 2.0 * float(film.shell_nm)
     return {
+        "plqy": float(film.film_plqy),
+        "pl_lifetime_s": float(film.film_lifetime_ns) * 1e-9,
         "qd_ligand_gap_nm": gap,
         "qd_edge_nm": float(film.centre_distance_nm) - gap,
         "qd_gap_eV": float(photon_energy_eV(film.solution_peak_nm)),
