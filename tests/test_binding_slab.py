@@ -30,7 +30,7 @@ from qdled.errors import InputError
 
 PAPER = {"OAm": 1.23, "NSA": 1.45, "PF6": 3.92}
 LIGANDS = ("OAm", "OA", "NSA", "PF6")
-#: Ligands the shipped slab run holds (NSA as a lower bound: see the run's notes).
+#: Ligands the shipped slab run holds (NSA as a lower bound, residual force 0.085 eV/A: see the run's notes).
 REQUIRED = ("OAm", "OA", "NSA", "PF6")
 
 
@@ -169,11 +169,134 @@ def test_periodic_box_energy_tends_to_the_non_periodic_energy():
     assert err[1] < err[0] and err[1] < 0.02
 
 
+def _fake_relaxed(name="NSA", seed=1):
+    """A SlabResult whose 'relaxed' top plane and pair are the ideal ones plus seeded random displacements
+    (no tblite): geometry bookkeeping only."""
+    site = slab.vacancy_site(3, 2)
+    cplx = slab.place_pair(site, name)
+    rng = np.random.default_rng(seed)
+    free = np.r_[~np.array(site.fixed), np.ones(len(cplx) - len(site.atoms), bool)]
+    cplx.positions[free] += rng.normal(0.0, 0.1, size=(int(free.sum()), 3))
+    bare = site.atoms.copy()
+    bare.positions[~np.array(site.fixed)] += rng.normal(0.0, 0.1, size=(int((~np.array(site.fixed)).sum()), 3))
+    n = len(site.atoms)
+    return (
+        slab_engine.SlabResult(
+            ligand=name,
+            binding_energy_eV=0.0,
+            energy_complex_eV=0.0,
+            energy_site_eV=0.0,
+            energy_pair_eV=0.0,
+            pair_model="",
+            site_formula="",
+            complex_formula="",
+            pb_anion_distance_A=0.0,
+            cation_shift_A=0.0,
+            n_steps=0,
+            converged=True,
+            cpu_s=0.0,
+            wall_s=0.0,
+            pair_symbols="".join(cplx.get_chemical_symbols()[n:]),
+            pair_positions_rel_A=(cplx.positions[n:] - np.array(site.x_site_A)).tolist(),
+            settings=slab_engine.SlabSettings(name),
+            complex_positions_A=cplx.positions.tolist(),
+            site_positions_A=bare.positions.tolist(),
+        ),
+        cplx,
+        bare,
+    )
+
+
+def test_frozen_surface_at_the_relaxed_size_is_the_relaxed_geometry():
+    r, cplx, bare = _fake_relaxed()
+    site, frozen, pair = slab_engine.frozen_surface(r, n_layers=3, lateral=2)
+    np.testing.assert_allclose(frozen.positions, cplx.positions, atol=1e-12)
+    np.testing.assert_allclose(site.positions, bare.positions, atol=1e-12)
+    assert frozen.get_chemical_symbols() == cplx.get_chemical_symbols()
+    assert len(pair) == len(cplx) - len(site) and pair.pbc.all()
+
+
+@pytest.mark.parametrize("n_layers, lateral", [(5, 2), (7, 2), (3, 3), (5, 3)])
+def test_frozen_surface_keeps_the_pairs_relaxed_surroundings(n_layers, lateral):
+    """On a thicker or wider slab every top-plane atom near the pair sits where it sat relative to the pair in
+    the relaxed 2x2 complex, and the planes beneath the top one are the ideal slab's."""
+    r, cplx, _ = _fake_relaxed()
+    _, frozen, pair = slab_engine.frozen_surface(r, n_layers=n_layers, lateral=lateral)
+    ideal = slab.vacancy_site(n_layers, lateral)
+    deep = np.array(ideal.fixed)
+    np.testing.assert_allclose(frozen.positions[: len(ideal.atoms)][deep], ideal.atoms.positions[deep], atol=1e-12)
+
+    def near_pair(atoms, n_site, top_z):
+        out = []
+        for i in range(n_site):
+            if atoms.positions[i, 2] < top_z - 1.0:
+                continue
+            v = atoms.get_distances(i, list(range(n_site, len(atoms))), mic=True, vector=True)
+            # within 4.5 A of the pair and unambiguous in the 2x2 cell (less than 0.8 a from the N in x and y)
+            if np.linalg.norm(v, axis=1).min() < 4.5 and np.abs(v[0, :2]).max() < 0.8 * A:
+                out.append((atoms[i].symbol, np.round(v[0], 6)))  # vector to the cation N
+        return sorted(out, key=lambda t: (t[0], *t[1]))
+
+    n2 = len(cplx) - len(pair)
+    got = near_pair(frozen, len(ideal.atoms), frozen.positions[: len(ideal.atoms), 2].max())
+    want = near_pair(cplx, n2, cplx.positions[:n2, 2].max())
+    assert len(got) == len(want) >= 3  # the three surface I- around the removed one
+    for (sg, vg), (sw, vw) in zip(got, want, strict=True):
+        assert sg == sw
+        np.testing.assert_allclose(vg, vw, atol=1e-6)
+
+
+def test_frozen_surface_needs_the_relaxed_geometry():
+    import dataclasses
+
+    r, _, _ = _fake_relaxed()
+    with pytest.raises(InputError, match="relaxed geometry"):
+        slab_engine.frozen_surface(dataclasses.replace(r, complex_positions_A=None), n_layers=5, lateral=2)
+
+
+def _fixture(name):
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parent / "fixtures" / name).read_text(encoding="utf-8"))
+
+
+def test_an_earlier_tblite_keeps_a_symmetric_slab_independent_of_the_vacuum():
+    """Reference (tests/oracles/tblite_slab_vacuum.py, tblite 0.4.0, same cell as qdled's slab(3, 1)): a neutral,
+    centrosymmetric slab has no dipole and its fields decay exponentially outside it, so its energy cannot
+    depend on the vacuum. tblite 0.4.0 GFN1-xTB keeps it within 3e-5 eV from 25 to 200 A; its GFN2-xTB moves by
+    0.058 eV, decaying (0.032, 0.018, 0.008 eV per doubling)."""
+    ref = _fixture("tblite_slab_vacuum.json")
+    assert ref["provenance"]["tblite_version"] == "0.4.0"
+    for vac in ref["vacuum_A"]:
+        np.testing.assert_allclose(ref["positions_A"][str(vac)], slab.slab(3, 1, vac).positions, atol=1e-9)
+    gfn1, gfn2 = np.array(ref["energy_eV"]["GFN1-xTB"]), np.array(ref["energy_eV"]["GFN2-xTB"])
+    assert np.ptp(gfn1) < 1e-4
+    steps = np.diff(gfn2)
+    assert np.all(steps > 0) and np.all(np.diff(np.abs(steps)) < 0) and np.ptp(gfn2) < 0.1
+
+
+#: Installed tblite (0.8.0): energy change of the symmetric 1x1 3-plane slab from 25 to 50 A of vacuum [eV],
+#: as measured. Physics says 0 (see the test above).
+TBLITE_VACUUM_DRIFT_EV = {"GFN1-xTB": -0.0845, "GFN2-xTB": -0.1584}
+
+
+@pytest.mark.parametrize("method", ["GFN1-xTB", "GFN2-xTB"])
+def test_installed_tblite_slab_energy_drifts_with_the_vacuum(method):
+    """A known defect of the installed tblite, pinned: the same symmetric slab's energy falls with the vacuum
+    (GFN2-xTB -0.158, -0.114, -0.073 eV per doubling from 25 A; GFN1-xTB -0.085, -0.091, -0.111, not converging)
+    and its atomic charges move (Cs +0.676 -> +0.693 e, GFN2; +0.465 -> +0.400 e, GFN1), where tblite 0.4.0 keeps
+    GFN1 constant to 3e-5 eV. Every periodic slab energy here therefore carries a vacuum error; the slab scan
+    records its size for each binding energy (convergence[...]["vacuum_A"]). This test fails when tblite changes
+    the behaviour (then the shipped slab run must be recomputed and these notes revised). ~2 s."""
+    e25, e50 = (slab_engine._single_point(slab.slab(3, 1, v), method) for v in (25.0, 50.0))
+    assert e50 - e25 == pytest.approx(TBLITE_VACUUM_DRIFT_EV[method], abs=0.005)
+
+
 def test_isolated_molecule_limit_on_a_small_slab(run):
     """Fast (< 20 s): pair-slab interaction of the shipped OAm pair decays to ~0 as it is lifted.
 
-    Interaction = E(slab) + E(pair alone, same periodic cell) - E(slab + pair), pair frozen.
-    Measured 4.5 (on the surface), 0.21 (lifted 8 A), 0.022 eV (16 A): the tail is the slow
+    Interaction = E(surface) + E(pair alone, same periodic cell) - E(surface + pair), the relaxed geometry frozen.
+    Measured 4.45 (on the surface), 0.20 (lifted 8 A), 0.017 eV (16 A): the tail is the slow
     molecule-surface dispersion. Tolerance 0.05 eV at 16 A, a twentieth of the binding energies.
     """
     r = _results(run)["OAm"]
@@ -183,6 +306,14 @@ def test_isolated_molecule_limit_on_a_small_slab(run):
     )
     assert on > 1.0 and on > mid > abs(far)
     assert abs(far) < 0.05, far
+
+
+def test_frozen_surface_at_the_relaxed_size_gives_the_relaxed_binding_energy(run):
+    """Single points (~1 s) on the stored relaxed geometries of OAm: the site, the complex and the pair
+    reference recombine to the shipped E_bind (to 1e-4 eV; positions are stored to 1e-6 A)."""
+    r = _results(run)["OAm"]
+    e = slab_engine.frozen_pair_binding_energy(r, n_layers=r.settings.n_layers, lateral=r.settings.lateral)
+    assert e == pytest.approx(r.binding_energy_eV, abs=1e-4)
 
 
 # ---------------------------------------------------------------- shipped run: bookkeeping, convergence
@@ -200,6 +331,12 @@ def test_shipped_slab_run_is_self_consistent(run):
         if not r.converged:
             assert r.scf_restarts is not None and r.scf_restarts >= 1, name
             assert r.fmax_complex_eV_per_A < 0.5 and name in run["notes"], name
+            assert r.routes is not None, name  # an unconverged two-stage relaxation gets the second route
+        if r.routes is not None:  # both routes were run (slab_engine.ONE_STAGE_ROUTE); the lower energy is kept
+            energies = {k: v["energy_eV"] for k, v in r.routes.items() if k != "kept"}
+            assert set(energies) == {"one_stage", "two_stage"}
+            assert r.energy_complex_eV == min(energies.values()) == energies[r.routes["kept"]], name
+            assert r.converged == r.routes[r.routes["kept"]]["converged"], name
         assert r.settings.fmax_eV_per_A <= 0.1
         assert (r.settings.n_layers, r.settings.lateral, r.settings.method) == (3, 2, "GFN2-xTB")
         assert run["timing_cpu_s"][name] > 0
@@ -209,25 +346,25 @@ def test_shipped_slab_run_is_self_consistent(run):
 
 
 #: Ligands whose 5 -> 7 plane change exceeds the tolerance, as measured (eV): recorded, not hidden.
-THICKNESS_NOT_CONVERGED_EV = {"NSA": -0.13}
+THICKNESS_NOT_CONVERGED_EV = {"OAm": 0.11, "NSA": -0.14}
 
 
 def test_binding_energy_is_converged_in_slab_thickness(run):
-    """Frozen relaxed pair on ideal 3-, 5- and 7-plane slabs (measured OAm 2.47, 2.75, 2.83 eV; OA
-    -, 1.58, 1.61 eV; NSA -, 3.45, 3.32; PF6 2.56, -, 2.38: single points whose SCF failed are None;
-    PF6's 7-plane point converged with the accuracy-3 SCF fallback).
+    """Frozen relaxed surface on 3-, 5- and 7-plane slabs (slab_engine.frozen_surface; measured OAm 2.20, 2.57,
+    2.68 eV; OA 1.65, 1.89, 1.85; NSA 3.63, 3.76, 3.62; PF6 2.39, 2.42, 2.38). The 3-plane point is the relaxed
+    E_bind itself.
 
-    5 -> 7 planes changes E_bind by < 0.1 eV (a third of the 0.3 eV aim; measured 0.08 OAm, 0.03 OA);
-    NSA's 0.13 eV is outside, recorded in :data:`THICKNESS_NOT_CONVERGED_EV`. The 3-plane
-    production slab is NOT converged for OAm (0.37 eV below 7 planes; thicker binds more, the
-    sign is pinned) while PF6 moves the other way (-0.18 eV): the shipped
-    ``binding_energies_7plane_eV`` add that frozen-pair correction where both ends exist.
+    5 -> 7 planes changes E_bind by < 0.1 eV (a third of the 0.3 eV aim; measured -0.04 OA, -0.04 PF6); OAm's
+    +0.11 and NSA's -0.14 eV are outside, recorded in :data:`THICKNESS_NOT_CONVERGED_EV`. The 3-plane
+    production slab is NOT converged for OAm (0.48 eV below 7 planes; thicker binds more, the sign is
+    pinned) nor for OA (+0.20 eV): the shipped ``binding_energies_7plane_eV`` add that frozen-surface correction.
     """
-    assert set(run["binding_energies_7plane_eV"]) >= {"OAm", "PF6"}
+    assert set(run["binding_energies_7plane_eV"]) >= {"OAm", "OA", "PF6"}
     oam = run["convergence"]["OAm"]["n_layers"]
-    assert oam["3"] < oam["5"] < oam["7"] + 0.05
+    assert oam["3"] < oam["5"] < oam["7"]
     for name, conv in run["convergence"].items():
         c = conv["n_layers"]
+        assert c["3"] == pytest.approx(run["binding_energies_eV"][name], abs=1e-3), name  # the relaxed value
         if None in c.values():
             assert conv["scf_failures"], name  # every missing point names its SCF failure
         if c["5"] is not None and c["7"] is not None:
@@ -244,21 +381,23 @@ def test_binding_energy_is_converged_in_slab_thickness(run):
 
 
 #: Ligands whose 2x2 -> 3x3 change exceeds the tolerance, as measured (eV): recorded, not hidden.
-LATERAL_NOT_CONVERGED_EV = {"PF6": 0.29}
+LATERAL_NOT_CONVERGED_EV = {"OAm": -0.19, "PF6": 0.16}
 
 
 def test_binding_energy_is_converged_in_lateral_cell_and_k_points(run):
     """2x2 vs 3x3 Gamma-point supercells (= 2x2x1 vs 3x3x1 k-meshes of the 1x1 cell): < 0.15 eV.
 
-    The difference holds coverage (1/4 -> 1/9 of the surface CsI pairs) and Brillouin-zone
-    sampling together; 0.15 eV is half the 0.3 eV aim. Measured OAm +0.10 eV; PF6 +0.29 eV
-    is outside (the NH4+ PF6- pair interacts with its images in the 2x2 cell), listed in
-    :data:`LATERAL_NOT_CONVERGED_EV` so that the test fails if it changes; the 2x2 points of OA
-    and NSA failed the SCF.
+    The difference holds coverage (1/4 -> 1/9 of the surface CsI pairs), Brillouin-zone sampling and the
+    relaxed top plane's pattern repeated with the 2x2 period (slab_engine.frozen_surface) together; 0.15 eV is
+    half the 0.3 eV aim. Measured OA +0.15 eV (NSA's 3x3 point fails the SCF); OAm -0.19 and PF6 +0.16 eV
+    are outside, listed in :data:`LATERAL_NOT_CONVERGED_EV` so that the test fails if they change. The 2x2
+    point is the relaxed value.
     """
     for name, conv in run["convergence"].items():
         c = conv["lateral"]
+        assert c["2x2"] == pytest.approx(run["binding_energies_eV"][name], abs=1e-3), name
         if None in c.values():
+            assert conv["scf_failures"], name
             continue
         delta = c["3x3"] - c["2x2"]
         if name in LATERAL_NOT_CONVERGED_EV:
@@ -267,19 +406,38 @@ def test_binding_energy_is_converged_in_lateral_cell_and_k_points(run):
             assert abs(delta) < 0.15, (name, c)
 
 
+#: E_bind(100 A vacuum) - E_bind(25 A) [eV] of the shipped relaxed surfaces, as measured: the tblite vacuum
+#: defect (test_installed_tblite_slab_energy_drifts_with_the_vacuum), not physics. Pinned so that it is seen.
+VACUUM_DRIFT_EV = {"OAm": -0.04, "OA": 0.12, "NSA": 0.40, "PF6": 0.37}
+
+
+def test_binding_energy_against_vacuum_is_recorded(run):
+    """E_bind at 25, 50, 100 A of vacuum (frozen relaxed surface). A converged slab model would change by
+    < 0.05 eV; tblite's periodic electrostatics makes it move monotonically instead (measured above), by up to
+    0.40 eV (NSA), more than the aim itself. The 25 A point is the relaxed value."""
+    for name, conv in run["convergence"].items():
+        v = conv["vacuum_A"]
+        assert v["25"] == pytest.approx(run["binding_energies_eV"][name], abs=1e-3), name
+        assert v["100"] - v["25"] == pytest.approx(VACUUM_DRIFT_EV[name], abs=0.02), (name, v)
+        assert (v["50"] - v["25"]) * (v["100"] - v["50"]) > 0, (name, v)  # monotonic
+    comp = slab_engine.comparison_table()["differences_eV"]["PF6 - NSA"]["slab_GFN2-xTB_L3_2x2"]
+    assert comp["vacuum_25_to_100_eV"] == pytest.approx(VACUUM_DRIFT_EV["PF6"] - VACUUM_DRIFT_EV["NSA"], abs=0.03)
+
+
 def test_shipped_isolated_limits(run):
     """Each relaxed pair lifted 16 A above the slab: the pair-slab interaction must vanish.
 
-    OAm (small CH3NH3+ I- pair): |interaction| < 0.05 eV (measured 0.022, see the fast test). The
-    larger, more polar pairs are recorded as measured and held to 0.25 eV: OA -0.10, NSA -0.20,
-    PF6 -0.23 eV at 16 A, not zero, so their frozen-pair scans carry a ~0.2 eV uncertainty (likely the
-    pair dipole and its periodic images, no dipole correction in tblite); the test fails if any pair
-    drifts further."""
+    OAm (small CH3NH3+ I- pair): |interaction| < 0.05 eV (measured 0.017, see the fast test). The
+    larger, more polar pairs are recorded as measured and held to 0.3 eV: OA -0.10, NSA -0.20,
+    PF6 -0.25 eV at 16 A, not zero. For PF6 it shrinks with the vacuum (measured -0.25, -0.17, -0.09 eV at
+    25, 50, 100 A): the pair's dipole and its periodic images along z plus the tblite vacuum defect
+    (test_installed_tblite_slab_energy_drifts_with_the_vacuum), so the frozen-surface scans carry a ~0.2 eV
+    uncertainty; the test fails if any pair drifts further."""
     assert set(run["convergence"]) >= {"OAm"}
     assert abs(run["convergence"]["OAm"]["isolated_limit_eV"]) < 0.05
     for name, conv in run["convergence"].items():
         if conv["isolated_limit_eV"] is not None:
-            assert abs(conv["isolated_limit_eV"]) < 0.25, name
+            assert abs(conv["isolated_limit_eV"]) < 0.3, name
         if conv["interaction_eV"] is not None:
             assert conv["interaction_eV"] > 1.0, name  # on the surface it does interact
 
@@ -336,6 +494,18 @@ def test_cli_slab_json_reports_values_and_convergence(run):
     assert out["binding_energies_eV"] == run["binding_energies_eV"]
     assert set(out["convergence"]) == set(run["convergence"]) and set(names) == set(out["cluster_eV"])
     assert out["paper_dft_eV"] == PAPER
+
+
+def test_cli_slab_text_marks_lower_bounds_and_shows_convergence(run):
+    """The text table gives the 7-plane and vacuum columns and marks an unconverged relaxation as a bound."""
+    from qdled.cli.main import app
+
+    res = CliRunner().invoke(app, ["bind", "--slab"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert res.output.count("7 planes (eV)") == 1 and "vacuum 25->100 A (eV)" in res.output
+    for name, r in run["results"].items():
+        line = next(ln for ln in res.output.splitlines() if ln.strip("│ ").startswith(name + " "))
+        assert (">= " in line) == (not r["converged"]), line
 
 
 def test_cli_slab_bad_layers_is_an_input_error():
@@ -409,10 +579,9 @@ def test_relaxation_restarts_around_scf_failures(monkeypatch):
     assert energy < 1e-4 and info["fmax_eV_per_A"] < 0.01
     np.testing.assert_allclose(atoms.positions[0], [0.0, 5.0, 0.0])  # fixed atoms are never kicked
 
-    monkeypatch.setattr(slab_engine, "MAX_SCF_RESTARTS", 0)
     atoms = Atoms("HH", positions=[[0.0, 5.0, 0.0], [0.0, 0.0, 0.0]])
     atoms.set_constraint(FixAtoms(indices=[0]))
-    energy, steps, converged, info = slab_engine._relax(atoms, s)
+    energy, steps, converged, info = slab_engine._relax(atoms, s, max_restarts=0)
     assert not converged and info["scf_restarts"] == 1
     assert atoms.positions[1, 0] <= 0.9 and energy == pytest.approx(float((atoms.positions[1, 0] - 2.0) ** 2))
 
@@ -461,13 +630,12 @@ def test_relaxation_backtracks_across_a_failure_sheet(monkeypatch):
     from ase.constraints import FixAtoms
 
     monkeypatch.setattr(slab_engine, "_calc", lambda *a, **k: _Sheet())
-    monkeypatch.setattr(slab_engine, "MAX_SCF_RESTARTS", 0)
     s = slab_engine.SlabSettings("OAm", fmax_eV_per_A=0.01, max_steps=200)
 
     def relax():
         atoms = Atoms("HH", positions=[[0.0, 5.0, 0.0], [0.0, 0.0, 0.0]])
         atoms.set_constraint(FixAtoms(indices=[0]))
-        return atoms, slab_engine._relax(atoms, s)
+        return atoms, slab_engine._relax(atoms, s, max_restarts=0)
 
     atoms, (energy, steps, converged, info) = relax()
     assert converged and info["scf_restarts"] == 0 and info["backtracks"] >= 1 and info["scf_failures"] >= 1

@@ -155,18 +155,26 @@ def _bind_slab(names, layers, method, max_steps, convergence, recompute, use_cac
     from rich.table import Table
 
     table = Table(title=f"Binding energy, {method} on the CsPbI3 (100) slab ({layers} planes, 2x2; ion pairs)")
-    for col in ("ligand", "slab (eV)", "cluster (eV)", "paper DFT (eV)", "slab - paper (eV)"):
+    cols = ("ligand", "slab (eV)", "7 planes (eV)", "vacuum 25->100 A (eV)", "cluster (eV)", "paper DFT (eV)")
+    for col in (*cols, "slab - paper (eV)"):
         table.add_column(col, justify="left" if col == "ligand" else "right")
+    seven = out.get("binding_energies_7plane_eV") or {}
     for name, value in out["binding_energies_eV"].items():
         ref = out["paper_dft_eV"].get(name)
+        vac = ((out.get("convergence") or {}).get(name) or {}).get("vacuum_A") or {}
+        bound = "" if out["converged"][name] else ">= "  # an unconverged relaxation bounds E_bind from below
         table.add_row(
             name,
-            f"{value:.2f}",
+            f"{bound}{value:.2f}",
+            "-" if seven.get(name) is None else f"{bound}{seven[name]:.2f}",
+            "-" if vac.get("25") is None or vac.get("100") is None else f"{vac['100'] - vac['25']:+.2f}",
             f"{cluster[name]:.2f}",
             "-" if ref is None else f"{ref:.2f}",
             "-" if ref is None else f"{value - ref:+.2f}",
         )
     Console().print(table)
+    if out.get("notes"):
+        Console().print(out["notes"])
 
 
 def register(app: typer.Typer) -> None:
