@@ -45,7 +45,7 @@ Vacuum: the installed tblite (0.8.0) gives periodic slabs a vacuum-dependent ene
 centrosymmetric slab (no dipole, fields decaying exponentially outside) changes by -0.16 eV (GFN2-xTB) and
 -0.08 eV (GFN1-xTB) from 25 to 50 A of vacuum and keeps drifting to 200 A, with its atomic charges, where
 tblite 0.4.0 keeps GFN1-xTB constant to 3e-5 eV (tests/oracles/tblite_slab_vacuum.py). Binding energies
-inherit part of it (OAm -0.04, OA +0.12, PF6 +0.37 eV from 25 to 100 A); it is a defect of the code, not
+inherit part of it (OAm -0.04, OA +0.12, NSA +0.40, PF6 +0.37 eV from 25 to 100 A); it is a defect of the code, not
 physics, so no vacuum is "converged" and the scan records the spread as an uncertainty.
 
 Comparison (eV; :func:`comparison_table`, stored in the shipped file; aim: the paper's
@@ -930,6 +930,12 @@ def _scan_or_error(result: SlabResult, use_cache: bool, cache_dir) -> dict:
         return convergence_scan(result, use_cache=use_cache, cache_dir=cache_dir)
     except SlabSCFError as err:
         return {"error": str(err)}
+
+
+def vacuum_drift_eV(convergence: dict | None) -> float | None:
+    """E_bind at 100 A of vacuum minus at 25 A [eV] from a convergence scan (None if either point is missing)."""
+    v = (convergence or {}).get("vacuum_A") or {}
+    return None if v.get("25") is None or v.get("100") is None else float(v["100"] - v["25"])
 
 
 def has_thickness_correction(convergence: dict | None, n_layers: int) -> bool:

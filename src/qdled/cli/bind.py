@@ -123,7 +123,7 @@ def bind(
 def _bind_slab(names, layers, method, max_steps, convergence, recompute, use_cache, write_runs, force, as_json) -> None:
     """``qdled bind --slab``: shipped or recomputed slab values, convergence, beside cluster and paper DFT."""
     from qdled.binding import binding_energies, paper_dft_eV
-    from qdled.binding.slab_engine import add_slab_run, slab_binding_energies
+    from qdled.binding.slab_engine import add_slab_run, slab_binding_energies, vacuum_drift_eV
     from qdled.cli._common import print_json
 
     if write_runs is not None:
@@ -161,13 +161,13 @@ def _bind_slab(names, layers, method, max_steps, convergence, recompute, use_cac
     seven = out.get("binding_energies_7plane_eV") or {}
     for name, value in out["binding_energies_eV"].items():
         ref = out["paper_dft_eV"].get(name)
-        vac = ((out.get("convergence") or {}).get(name) or {}).get("vacuum_A") or {}
+        drift = vacuum_drift_eV((out.get("convergence") or {}).get(name))
         bound = "" if out["converged"][name] else ">= "  # an unconverged relaxation bounds E_bind from below
         table.add_row(
             name,
             f"{bound}{value:.2f}",
             "-" if seven.get(name) is None else f"{bound}{seven[name]:.2f}",
-            "-" if vac.get("25") is None or vac.get("100") is None else f"{vac['100'] - vac['25']:+.2f}",
+            "-" if drift is None else f"{drift:+.2f}",
             f"{cluster[name]:.2f}",
             "-" if ref is None else f"{ref:.2f}",
             "-" if ref is None else f"{value - ref:+.2f}",

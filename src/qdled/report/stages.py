@@ -54,12 +54,10 @@ def _plt():
 
 def _vacuum_spread(run: dict | None) -> str:
     """'PF6 +0.37 eV, ...': E_bind(100 A vacuum) - E_bind(25 A) per ligand of a shipped slab run."""
-    out = []
-    for name, conv in ((run or {}).get("convergence") or {}).items():
-        v = (conv or {}).get("vacuum_A") or {}
-        if v.get("25") is not None and v.get("100") is not None:
-            out.append(f"{name} {v['100'] - v['25']:+.2f} eV")
-    return ", ".join(out) or "not scanned"
+    from qdled.binding.slab_engine import vacuum_drift_eV
+
+    drifts = {name: vacuum_drift_eV(conv) for name, conv in ((run or {}).get("convergence") or {}).items()}
+    return ", ".join(f"{name} {d:+.2f} eV" for name, d in drifts.items() if d is not None) or "not scanned"
 
 
 def binding_stage(ctx: dict) -> StageOutput:
