@@ -33,14 +33,16 @@ CsI-terminated cubic CsPbI3 (100) slab under periodic boundary conditions (tblit
 point, 2x2 surface cell, 3 atomic planes relaxed in the top plane), each ligand as a
 neutral ion pair replacing one surface CsI pair (OAm: CH3NH3+ I-, OA: CH3NH3+ CH3COO-,
 NSA: CH3NH3+ 2-naphthalenesulfonate, PF6: NH4+ PF6-). Shipped in
-``data/slab_binding_energies.json`` with convergence (frozen pair on 3/5/7 planes, 2x2/3x3
-Gamma supercells, isolated-molecule limit) and CPU times; ``qdled bind --slab``. Shipped so
-far: OAm 2.19 eV (2.56 eV corrected to 7 planes) and PF6 2.32 eV; OA and NSA did not finish
-(tblite SCF failures during relaxation, see the run's notes). These
-neutral pair energies measure a different process from the cluster's (charged X-type on a
-vacancy, neutral L-type on Pb), and they do not reproduce the paper's spread (see the
-shipped file and tests/test_binding_slab.py): the cluster values stay the default of
-:func:`binding_energies`, which the synthesis (``--binding xtb``) and report use.
+``data/slab_binding_energies.json`` (one ``qdled bind --slab`` command) with convergence (the relaxed
+surface frozen on 3/5/7 planes, 2x2/3x3 Gamma supercells, 25/50/100 A vacuum, isolated-molecule limit)
+and CPU times: OAm 2.20, OA 1.65, NSA >= 3.63 (lower bound, residual force 0.085 eV/A), PF6 2.39 eV.
+They do not reproduce the paper's spread (NSA - OAm >= 1.42 eV vs 0.22; PF6 - NSA <= -1.23 eV vs
++2.47), and tblite 0.8.0 makes them move with the vacuum by up to 0.40 eV (see
+:mod:`qdled.binding.slab_engine`). The cluster model is kept because it serves a purpose the slab cannot:
+its charged X-type anion on an iodide vacancy (the definition the paper's DFT most likely uses) is the
+only xTB model that ranks PF6 above NSA as the paper does, so it stays the default of
+:func:`binding_energies`, which the synthesis (``--binding xtb``) and report use; the slab values are
+shown beside it (``--binding slab``). The chain itself runs on the paper's DFT values.
 
 Public API
 ----------
